@@ -1,0 +1,32 @@
+"""Forward mode: one tangent sweep per input, seeded with that input's unit vector."""
+
+from __future__ import annotations
+
+from ..records import Derivative
+from ..tape import Tape, record
+from . import Problem
+from ._common import kink_warnings
+
+
+def tangents(tape: Tape, seed: dict) -> list:
+    """``dot[i] = sum_k p_k * dot[arg_k]`` for every entry, in execution order."""
+    dot = [0.0] * len(tape)
+    for entry, s in seed.items():
+        dot[entry] = s
+    for out, arg, p in zip(tape.edge_out, tape.edge_arg, tape.edge_partial):
+        dot[out] += p * dot[arg]
+    return dot
+
+
+def differentiate(problem: Problem) -> Derivative:
+    tape = record(problem.graph, problem.point)
+    inputs = tape.inputs
+    gradient = {}
+    for name in problem.wrt:
+        dot = tangents(tape, {inputs[name]: 1.0})
+        gradient[name] = dot[tape.output] if tape.output >= 0 else 0.0
+    return Derivative(
+        problem.text, "forward", problem.point, tape.value, gradient,
+        cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
+              "edges": len(tape.edge_out)},
+        warnings=kink_warnings(tape))

@@ -1,0 +1,107 @@
+"""Symbolic differentiation with SymPy, built from the graph, never from text.
+
+The graph is turned into a SymPy expression node by node through the same op
+table (SymPy namespace), conditionals becoming ``Piecewise``; ``sympy.diff``
+differentiates it and the derivative is evaluated at the point to 30
+significant digits.  SymPy recurses over expression depth, so very deep
+formulas get a clear "not available" instead of a crash.
+"""
+
+from __future__ import annotations
+
+from ..errors import MathError, NotAvailable
+from ..graph import CONST, IF, VAR, Graph, apply_boolean
+from ..namespaces import sympy_math
+from ..ops import OPS
+from ..records import Derivative
+from ..tape import record
+from . import Problem
+from ._common import kink_warnings
+
+#: Deeper graphs than this exceed what SymPy's recursive algorithms survive.
+MAX_DEPTH = 400
+#: Larger graphs make SymPy's expression building too slow to be useful.
+MAX_NODES = 20_000
+
+
+def depth(graph: Graph) -> int:
+    level = [0] * len(graph)
+    for node, args in enumerate(graph.args):
+        if args:
+            level[node] = 1 + max(level[a] for a in args)
+    return level[graph.output] if len(graph) else 0
+
+
+def to_sympy(graph: Graph, symbols: dict):
+    """The graph's output as a SymPy expression; shared nodes stay shared."""
+    m = sympy_math()
+    val = [None] * len(graph)
+    for node, kind in enumerate(graph.kinds):
+        args = [val[a] for a in graph.args[node]]
+        if kind == CONST:
+            val[node] = graph.number(node, m)
+        elif kind == VAR:
+            val[node] = symbols[graph.data[node]]
+        elif kind == IF:
+            val[node] = m.where(*args)
+        elif kind in OPS:
+            val[node] = OPS[kind].eval(m, *args)
+        else:
+            val[node] = apply_boolean(kind, m, *args)
+    return val[graph.output]
+
+
+def _check_size(graph: Graph) -> None:
+    if len(graph) > MAX_NODES:
+        raise NotAvailable(f"symbolic differentiation is not available for this input: "
+                           f"{len(graph):,} nodes (limit {MAX_NODES:,}); "
+                           f"use --mode reverse")
+    d = depth(graph)
+    if d > MAX_DEPTH:
+        raise NotAvailable(f"symbolic differentiation is not available for this input: "
+                           f"nesting depth {d:,} exceeds what SymPy handles ({MAX_DEPTH}); "
+                           f"use --mode reverse")
+
+
+def _at_point(expr, subs: dict, name: str) -> float:
+    import sympy
+
+    number = expr.evalf(30, subs=subs)
+    if not (number.is_number and number.is_real and number.is_finite):
+        raise MathError(f"the symbolic derivative with respect to {name} is infinite "
+                        f"or undefined at the point ({sympy.sstr(number)})")
+    return float(number)
+
+
+def size(expr) -> dict:
+    import sympy
+
+    return {"tree_nodes": sum(1 for _ in sympy.preorder_traversal(expr)),
+            "count_ops": int(sympy.count_ops(expr))}
+
+
+def differentiate(problem: Problem) -> Derivative:
+    tape = record(problem.graph, problem.point, partials=False)
+    _check_size(problem.graph)
+    import sympy
+
+    symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
+    subs = {symbols[name]: sympy.Float(value, 53) if isinstance(value, float) else value
+            for name, value in problem.point.items()}
+    try:
+        expr = to_sympy(problem.graph, symbols)
+        gradient, formulas, sizes = {}, {}, {}
+        for name in problem.wrt:
+            d = sympy.diff(expr, symbols[name])
+            gradient[name] = _at_point(d, subs, name)
+            formulas[name] = sympy.sstr(d)
+            sizes[name] = size(d)
+    except RecursionError:
+        raise NotAvailable("symbolic differentiation is not available for this input: "
+                           "SymPy ran out of recursion depth; use --mode reverse") from None
+    return Derivative(
+        problem.text, "symbolic", problem.point, tape.value, gradient,
+        cost={"expression_nodes": sum(s["tree_nodes"] for s in sizes.values())},
+        formulas=formulas,
+        details={"size": sizes, "expression": sympy.sstr(expr)},
+        warnings=kink_warnings(tape, "SymPy's derivative is evaluated there"))

@@ -1,0 +1,99 @@
+"""Tokens with columns, and clear words for everything outside the language.
+
+The tokenizer never raises: text it cannot accept becomes a ``bad`` token
+carrying its message, so the parser reports the leftmost problem first.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+#: Token kinds: ``num``, ``name``, ``op`` (operators and punctuation), ``bad``.
+_TOKEN = re.compile(r"""
+    (?P<ws>\s+)
+  | (?P<badnum>(?:\d+\.?\d*|\.\d+)[eE][+-]?(?![0-9]))
+  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<bad>//|<<|>>|\*\*=|[-+*/%@&|^:]=)
+  | (?P<op>\*\*|<=|>=|==|!=|[-+*/^(),<>])
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+_NOT_IN_LANGUAGE = {
+    "'": "strings are not part of the formula language",
+    '"': "strings are not part of the formula language",
+    "[": "lists and subscripts are not part of the formula language",
+    "]": "lists and subscripts are not part of the formula language",
+    "{": "sets and dictionaries are not part of the formula language",
+    "}": "sets and dictionaries are not part of the formula language",
+    ".": "attribute access is not part of the formula language",
+    ":": "':' (lambdas, slices, annotations) is not part of the formula language",
+    ";": "one formula only: ';' is not part of the formula language",
+    "=": "assignment is not part of the formula language (to compare, use ==)",
+    "//": "floor division is not supported; use /",
+    "%": "the modulo operator is not supported",
+    "#": "comments are not part of the formula language",
+    "\\": "backslashes are not part of the formula language",
+    "`": "backticks are not part of the formula language",
+}
+
+#: Non-ASCII characters that look like the language's own, and what was meant.
+_LOOKALIKES = {
+    "\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00d7": "*", "\u00b7": "*",
+    "\u22c5": "*", "\u2217": "*", "\u00f7": "/", "\u2215": "/", "\u00b2": "**2",
+    "\u00b3": "**3", "\u00b9": "**1", "\u03c0": "pi", "\u2264": "<=",
+    "\u2265": ">=", "\u2260": "!=", "\u221a": "sqrt", "\u2018": "'",
+    "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": "a plain space",
+}
+# Cyrillic and Greek letters drawn like Latin ones.
+_LOOKALIKES.update(zip("аеорсухѕіјкмнтвАВЕКМНОРСТХαονρτυ",
+                       "aeopcyxsijkmhtbABEKMHOPCTXaovptu"))
+
+#: Reserved Python words that mean something in formulas.
+FORMULA_KEYWORDS = frozenset({"if", "else", "and", "or", "not"})
+_PYTHON_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
+
+
+def _non_ascii(ch: str) -> str:
+    name = unicodedata.name(ch, "unnamed character")
+    message = f"character {ch!r} (U+{ord(ch):04X} {name}) is not allowed: formulas are ASCII"
+    meant = _LOOKALIKES.get(ch)
+    if meant is None:
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded.isascii() and folded.isprintable() and folded.strip():
+            meant = folded
+    if meant is not None:
+        message += f"; did you mean {meant!r}?" if len(meant) <= 4 else f"; did you mean {meant}?"
+    return message
+
+
+def _bad(text: str) -> str:
+    if not text.isascii():
+        return _non_ascii(text)
+    if text in _NOT_IN_LANGUAGE:
+        return _NOT_IN_LANGUAGE[text]
+    if text.endswith("=") and len(text) > 1:
+        return f"augmented assignment {text!r} is not part of the formula language"
+    return f"operator {text!r} is not part of the formula language"
+
+
+def tokenize(text: str) -> list[tuple[str, str, int]]:
+    """``(kind, text, column)`` triples, ending with ``("end", "", len(text))``."""
+    tokens = []
+    append = tokens.append
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "ws":
+            continue
+        value = match.group()
+        if kind == "name" and value in _PYTHON_KEYWORDS and value not in FORMULA_KEYWORDS:
+            kind, value = "bad", f"{value!r} is a Python keyword, not part of the formula language"
+        elif kind == "bad" or kind == "other":
+            kind, value = "bad", _bad(value)
+        elif kind == "badnum":
+            kind, value = "bad", f"malformed number {value!r}: an exponent needs digits"
+        append((kind, value, match.start()))
+    append(("end", "", len(text)))
+    return tokens

@@ -1,0 +1,191 @@
+"""Math namespaces: the same function names over four kinds of number.
+
+Every op in :mod:`adcli.ops` writes its value and its partials once, over a
+namespace ``m``.  Handing it :data:`FLOAT` computes with Python floats (and
+raises on domain errors, which the recorder turns into clear messages);
+:func:`numpy_math` works elementwise on arrays; :func:`mpmath_math` at any
+precision; :func:`sympy_math` builds SymPy expressions.  The heavy libraries
+are imported only when their namespace is asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from types import SimpleNamespace
+
+#: Names every namespace provides (besides the constants ``pi`` and ``e``).
+FUNCTIONS = (
+    "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 "
+    "log10 sqrt cbrt abs sign erf erfc sigmoid softplus atan2 hypot pow where "
+    "lt le gt ge eq ne both either negate"
+).split()
+
+
+def _sign(x: float) -> float:
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0 * x)
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1.0 + z)
+
+
+def _softplus(x: float) -> float:
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+def _compare_ops(lt, le, gt, ge, eq, ne):
+    return dict(lt=lt, le=le, gt=gt, ge=ge, eq=eq, ne=ne)
+
+
+_PY_COMPARE = _compare_ops(
+    lambda a, b: a < b,
+    lambda a, b: a <= b,
+    lambda a, b: a > b,
+    lambda a, b: a >= b,
+    lambda a, b: a == b,
+    lambda a, b: a != b,
+)
+
+#: Python floats through :mod:`math`.  Out-of-domain arguments raise
+#: ``ValueError``/``ZeroDivisionError``/``OverflowError`` instead of giving NaN.
+FLOAT = SimpleNamespace(
+    name="float",
+    raises=True,
+    number=float,
+    pi=math.pi,
+    e=math.e,
+    sin=math.sin, cos=math.cos, tan=math.tan,
+    asin=math.asin, acos=math.acos, atan=math.atan,
+    sinh=math.sinh, cosh=math.cosh, tanh=math.tanh,
+    asinh=math.asinh, acosh=math.acosh, atanh=math.atanh,
+    exp=math.exp, log=math.log, log2=math.log2, log10=math.log10,
+    sqrt=math.sqrt, cbrt=math.cbrt, abs=abs, sign=_sign,
+    erf=math.erf, erfc=math.erfc, sigmoid=_sigmoid, softplus=_softplus,
+    atan2=math.atan2, hypot=math.hypot, pow=math.pow,
+    where=lambda c, a, b: a if c else b,
+    both=lambda a, b: a and b,
+    either=lambda a, b: a or b,
+    negate=lambda a: not a,
+    **_PY_COMPARE,
+)
+
+
+@lru_cache(maxsize=None)
+def numpy_math() -> SimpleNamespace:
+    """Elementwise over NumPy arrays; domain errors give NaN, checked by callers."""
+    import numpy as np
+
+    erf = np.vectorize(math.erf, otypes=[float])
+    erfc = np.vectorize(math.erfc, otypes=[float])
+
+    def sigmoid(x):
+        x = np.asarray(x, dtype=float)
+        z = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+
+    def softplus(x):
+        x = np.asarray(x, dtype=float)
+        return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+
+    return SimpleNamespace(
+        name="numpy",
+        raises=False,
+        number=float,
+        finite=lambda v: bool(np.all(np.isfinite(v))),
+        pi=np.pi,
+        e=np.e,
+        sin=np.sin, cos=np.cos, tan=np.tan,
+        asin=np.arcsin, acos=np.arccos, atan=np.arctan,
+        sinh=np.sinh, cosh=np.cosh, tanh=np.tanh,
+        asinh=np.arcsinh, acosh=np.arccosh, atanh=np.arctanh,
+        exp=np.exp, log=np.log, log2=np.log2, log10=np.log10,
+        sqrt=np.sqrt, cbrt=np.cbrt, abs=np.abs, sign=np.sign,
+        erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
+        atan2=np.arctan2, hypot=np.hypot, pow=np.power,
+        where=np.where,
+        both=np.logical_and,
+        either=np.logical_or,
+        negate=np.logical_not,
+        **_PY_COMPARE,
+    )
+
+
+@lru_cache(maxsize=None)
+def mpmath_math() -> SimpleNamespace:
+    """mpmath numbers at the working precision of ``mpmath.mp``.
+
+    mpmath returns complex numbers outside the real domain instead of raising,
+    so the recorder checks every value it gets from this namespace.
+    """
+    import mpmath
+
+    return SimpleNamespace(
+        name="mpmath",
+        raises=False,
+        number=mpmath.mpf,
+        finite=lambda v: not isinstance(v, mpmath.mpc) and mpmath.isfinite(v),
+        pi=mpmath.pi,
+        e=mpmath.e,
+        sin=mpmath.sin, cos=mpmath.cos, tan=mpmath.tan,
+        asin=mpmath.asin, acos=mpmath.acos, atan=mpmath.atan,
+        sinh=mpmath.sinh, cosh=mpmath.cosh, tanh=mpmath.tanh,
+        asinh=mpmath.asinh, acosh=mpmath.acosh, atanh=mpmath.atanh,
+        exp=mpmath.exp, log=mpmath.log,
+        log2=lambda x: mpmath.log(x, 2), log10=mpmath.log10,
+        sqrt=mpmath.sqrt, cbrt=mpmath.cbrt, abs=mpmath.fabs, sign=mpmath.sign,
+        erf=mpmath.erf, erfc=mpmath.erfc,
+        sigmoid=lambda x: 1 / (1 + mpmath.exp(-x)),
+        softplus=lambda x: mpmath.log1p(mpmath.exp(x)),
+        atan2=mpmath.atan2, hypot=mpmath.hypot, pow=mpmath.power,
+        where=lambda c, a, b: a if c else b,
+        both=lambda a, b: a and b,
+        either=lambda a, b: a or b,
+        negate=lambda a: not a,
+        **_PY_COMPARE,
+    )
+
+
+@lru_cache(maxsize=None)
+def sympy_math() -> SimpleNamespace:
+    """SymPy expressions over real symbols; conditionals become ``Piecewise``."""
+    import sympy as sp
+
+    def where(c, a, b):
+        if c is sp.true or c is True:
+            return a
+        if c is sp.false or c is False:
+            return b
+        return sp.Piecewise((a, c), (b, True))
+
+    def cbrt(x):
+        return sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)
+
+    return SimpleNamespace(
+        name="sympy",
+        raises=False,
+        number=sp.Rational,
+        pi=sp.pi,
+        e=sp.E,
+        sin=sp.sin, cos=sp.cos, tan=sp.tan,
+        asin=sp.asin, acos=sp.acos, atan=sp.atan,
+        sinh=sp.sinh, cosh=sp.cosh, tanh=sp.tanh,
+        asinh=sp.asinh, acosh=sp.acosh, atanh=sp.atanh,
+        exp=sp.exp, log=sp.log,
+        log2=lambda x: sp.log(x, 2), log10=lambda x: sp.log(x, 10),
+        sqrt=sp.sqrt, cbrt=cbrt, abs=sp.Abs, sign=sp.sign,
+        erf=sp.erf, erfc=sp.erfc,
+        sigmoid=lambda x: 1 / (1 + sp.exp(-x)),
+        softplus=lambda x: sp.log(1 + sp.exp(x)),
+        atan2=sp.atan2, hypot=lambda x, y: sp.sqrt(x**2 + y**2), pow=sp.Pow,
+        where=where,
+        both=sp.And,
+        either=sp.Or,
+        negate=sp.Not,
+        **_compare_ops(sp.Lt, sp.Le, sp.Gt, sp.Ge, sp.Eq, sp.Ne),
+    )

@@ -1,0 +1,83 @@
+"""The point and the variables of a request, checked against the formula.
+
+A value is any constant expression (``pi/6``, ``sqrt(2)``, ``2^10``), read by
+the same safe parser as formulas.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Iterable, Sequence
+
+from .errors import MathError, ParseError, UsageError
+from .ops import CONSTANTS, SURFACE
+from .parser import parse
+from .tape import record
+
+
+def parse_value(text: str, name: str = "") -> float:
+    """A finite float from a constant expression."""
+    label = f"--at {name}=" if name else "--at "
+    graph = parse(text)
+    if graph.variables:
+        raise ParseError(f"{label}{text}: a value cannot contain the variable "
+                         f"'{next(iter(graph.variables))}'", text,
+                         graph.columns[next(iter(graph.variables.values()))])
+    try:
+        value = record(graph, {}, partials=False).value
+    except MathError as exc:
+        raise UsageError(f"{label}{text}: {exc.message}") from None
+    value = float(value)
+    if not math.isfinite(value):
+        raise UsageError(f"{label}{text}: the value is not finite")
+    return value
+
+
+def _check_name(name: str, variables: Sequence[str]) -> None:
+    if name in CONSTANTS:
+        raise UsageError(f"cannot assign {name}: it is a constant")
+    if name in SURFACE:
+        raise UsageError(f"cannot assign {name}: it is a function")
+    if name not in variables:
+        known = ", ".join(variables) if variables else "none"
+        raise UsageError(f"--at names '{name}', which is not a variable of the formula "
+                         f"(variables: {known})")
+
+
+def parse_point(specs: Iterable[str], variables: Sequence[str]) -> dict:
+    """``["x=3", "y=pi/6"]`` (or ``["2"]`` for a one-variable formula) -> values."""
+    point: dict[str, float] = {}
+    for spec in specs:
+        name, sep, text = spec.partition("=")
+        name = name.strip()
+        if not sep:
+            if len(variables) != 1:
+                shown = ", ".join(variables) if variables else "none"
+                raise UsageError(f"--at {spec}: name the variable, as --at NAME=VALUE "
+                                 f"(variables: {shown})")
+            name, text = variables[0], spec
+        else:
+            _check_name(name, variables)
+        if name in point:
+            raise UsageError(f"--at gives {name} twice")
+        point[name] = parse_value(text, name)
+    missing = [v for v in variables if v not in point]
+    if missing:
+        raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
+    return {v: point[v] for v in variables}
+
+
+def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:
+    """``["x,y"]`` or ``["x", "y"]`` -> ``("x", "y")``; all variables if empty."""
+    names: list[str] = []
+    for spec in specs:
+        for name in spec.split(","):
+            name = name.strip()
+            if not name:
+                continue
+            if name not in variables:
+                raise UsageError(f"--wrt {name}: not a variable of the formula "
+                                 f"(variables: {', '.join(variables) or 'none'})")
+            if name not in names:
+                names.append(name)
+    return tuple(names) if names else tuple(variables)

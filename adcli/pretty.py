@@ -1,0 +1,60 @@
+"""Formulas as text again, from the graph, without recursion.
+
+Tape rows name their arguments (``v2``) and show constant parts inline
+(``pi/6``); error messages and the symbolic backend's labels use the same
+printer, so every place speaks the same notation.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from .graph import CONST, FORMS, VAR, Graph
+from .ops import ATOM, OPS
+
+_ATOMIC = ATOM
+
+
+def _form(kind: str) -> tuple[str, int, bool]:
+    op = OPS.get(kind)
+    if op is not None:
+        return op.pretty, op.prec, op.right_assoc
+    template, prec = FORMS[kind]
+    return template, prec, False
+
+
+def _wrap(piece: tuple[str, int], prec: int, k: int, right_assoc: bool) -> str:
+    text, inner = piece
+    if prec == _ATOMIC:
+        return text
+    if inner < prec or (inner == prec and (k == 0) == right_assoc):
+        return f"({text})"
+    return text
+
+
+def format_node(graph: Graph, node: int,
+                name: Optional[Callable[[int], Optional[str]]] = None) -> str:
+    """``node`` as text; ``name(j)`` may name a node (e.g. ``"v2"``) to stop there."""
+    memo: dict[int, tuple[str, int]] = {}
+    kinds, args, data = graph.kinds, graph.args, graph.data
+    stack = [node]
+    while stack:
+        j = stack[-1]
+        if j in memo:
+            stack.pop()
+            continue
+        label = name(j) if name is not None and j != node else None
+        if label is not None:
+            memo[j] = (label, _ATOMIC)
+        elif kinds[j] in (CONST, VAR):
+            memo[j] = (str(data[j]), _ATOMIC)
+        else:
+            missing = [a for a in args[j] if a not in memo]
+            if missing:
+                stack.extend(reversed(missing))
+                continue
+            template, prec, right = _form(kinds[j])
+            parts = [_wrap(memo[a], prec, k, right) for k, a in enumerate(args[j])]
+            memo[j] = (template.format(*parts), prec)
+        stack.pop()
+    return memo[node][0]

@@ -1,0 +1,50 @@
+"""Result records: what backends return and renderers read.
+
+Plain frozen dataclasses, so that computing and showing never mix: a
+renderer cannot differentiate, a backend cannot print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Warning:
+    """Something a user must know about a number that is still returned."""
+
+    kind: str       # "kink", ...
+    op: str
+    row: str        # tape row, e.g. "v3"
+    message: str
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """The value and gradient of one formula at one point, by one method."""
+
+    expression: str
+    mode: str
+    point: dict
+    value: float
+    gradient: dict                       # variable -> partial derivative
+    cost: dict = field(default_factory=dict)       # sweeps, tape entries, evaluations ...
+    formulas: dict = field(default_factory=dict)   # symbolic: variable -> derivative text
+    details: dict = field(default_factory=dict)    # method-specific facts (step, size)
+    warnings: tuple = ()
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One entry of the formula language, as ``adcli functions`` lists it."""
+
+    syntax: str
+    kind: str          # "function", "operator", "constant"
+    description: str
+    domain: str = ""
+    nonsmooth: bool = False
+
+
+@dataclass(frozen=True)
+class Language:
+    entries: tuple
