@@ -9,6 +9,9 @@ it inline (``pi/6``), not as a row.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
+
 from .errors import UsageError
 from .ops import CONSTANTS
 
@@ -40,55 +43,74 @@ def apply_boolean(kind: str, m, a, b=None):
 MAX_NODES = 5_000_000
 
 
-class Graph:
-    """A hash-consed DAG.  ``output`` is the node whose value is the formula."""
+@contextmanager
+def gc_paused():
+    """Building or recording a million nodes makes millions of acyclic tuples;
+    the cycle collector would rescan them again and again for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
-    __slots__ = ("kinds", "args", "data", "columns", "constant", "variables",
-                 "has_branches", "output", "_index")
+
+class Graph:
+    """A hash-consed DAG.  ``nodes[i]`` is ``(kind, args, data)``: the op or
+    structural kind, the argument node ids, and a literal's text or a variable's
+    name.  ``output`` is the node whose value is the formula."""
+
+    __slots__ = ("nodes", "variables", "has_branches", "output", "_index", "_constant")
 
     def __init__(self):
-        self.kinds: list[str] = []
-        self.args: list[tuple[int, ...]] = []
-        self.data: list[object] = []
-        self.columns: list[int] = []
-        self.constant: list[bool] = []
+        self.nodes: list[tuple[str, tuple[int, ...], object]] = []
         self.variables: dict[str, int] = {}
         self.has_branches = False
         self.output = -1
         self._index: dict[tuple, int] = {}
+        self._constant: list[bool] = []
 
     def __len__(self) -> int:
-        return len(self.kinds)
+        return len(self.nodes)
 
-    def add(self, kind: str, args: tuple[int, ...] = (), data: object = None,
-            column: int = -1) -> int:
+    def add(self, kind: str, args: tuple[int, ...] = (), data: object = None) -> int:
         """The node ``kind(args)``, made once: a second request returns the first."""
         key = (kind, args, data)
-        node = self._index.get(key)
-        if node is not None:
-            return node
-        node = len(self.kinds)
-        if node >= MAX_NODES:
-            raise UsageError(f"formula too large: more than {MAX_NODES:,} nodes")
-        self._index[key] = node
-        self.kinds.append(kind)
-        self.args.append(args)
-        self.data.append(data)
-        self.columns.append(column)
-        constant = self.constant
-        if kind == VAR:
-            self.variables[data] = node
-            constant.append(False)
-        elif kind == CONST:
-            constant.append(True)
-        else:
-            constant.append(all(constant[a] for a in args))
-            if kind == IF:
+        nodes = self.nodes
+        node = self._index.setdefault(key, len(nodes))
+        if node == len(nodes):
+            if node >= MAX_NODES:
+                raise UsageError(f"formula too large: more than {MAX_NODES:,} nodes")
+            nodes.append(key)
+            if kind == VAR:
+                self.variables[data] = node
+            elif kind == IF:
                 self.has_branches = True
         return node
 
+    @property
+    def constant(self) -> list[bool]:
+        """Whether each node is independent of the variables (computed once)."""
+        constant = self._constant
+        if len(constant) < len(self.nodes):
+            append = constant.append
+            for kind, args, _data in self.nodes[len(constant):]:
+                if kind == CONST:
+                    append(True)
+                elif kind == VAR:
+                    append(False)
+                else:
+                    for a in args:
+                        if not constant[a]:
+                            append(False)
+                            break
+                    else:
+                        append(True)
+        return constant
+
     def number(self, node: int, m) -> object:
         """The value of a literal or named constant in namespace ``m``."""
-        label = self.data[node]
+        label = self.nodes[node][2]
         named = CONSTANTS.get(label)
         return named(m) if named is not None else m.number(label)

@@ -3,8 +3,13 @@
 Operator precedence is Python's: ``if``-``else`` < ``or`` < ``and`` < ``not`` <
 comparisons (chained) < ``+ -`` < ``* /`` < unary ``-`` < ``**`` (``^``),
 right-associative, whose right operand may carry a sign (``2**-x``).  It is a
-shunting-yard loop, so a million-term sum or ten thousand nested parentheses
-cost memory, not stack frames.  Nothing is ever evaluated as Python.
+shunting-yard loop over token strings, so a million-term sum or ten thousand
+nested parentheses cost memory, not stack frames.  Nothing is ever evaluated
+as Python.
+
+Errors are found on the fast path by token index; only then is the text
+tokenized again with columns (:func:`adcli.lexer.tokenize`), so that the
+message names the leftmost problem and the caret sits under it.
 """
 
 from __future__ import annotations
@@ -12,96 +17,116 @@ from __future__ import annotations
 import difflib
 
 from .errors import ParseError
-from .graph import COMPARISONS, CONST, IF, VAR, Graph
-from .lexer import tokenize
+from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
+from .lexer import FAST, PYTHON_KEYWORDS, columns, tokenize
 from .ops import CONSTANTS, SURFACE, VARIADIC
 
 #: Limits that turn hostile or absurd input into a clean error.
 MAX_LENGTH = 64 * 1024 * 1024
 MAX_DEPTH = 100_000
 
-_NUM, _BOOL = 0, 1
-
-# Operator-stack entries are (tag, precedence, column, extra).  Markers
-# (parenthesis, call, if) stop reductions; no binary operator pops them, nor
-# the pending ``else`` (precedence 1), so conditionals nest to the right.
+# Operator-stack entries are (tag, precedence, token index, extra).  Markers
+# ("(", "call", "if") have precedence 0 or 1 so that no operator pops them;
+# a pending "else" has precedence 1, so conditionals nest to the right.
+# Binary operators: (tag, precedence, pop threshold).  Operators already on the
+# stack are reduced while their precedence reaches the threshold: equal
+# precedence for the left-associative ones, strictly higher for **.
 _BINARY = {"+": ("add", 10), "-": ("sub", 10), "*": ("mul", 20), "/": ("div", 20),
            "**": ("pow", 40), "^": ("pow", 40), "and": ("and", 3), "or": ("or", 2)}
-for _symbol, _kind in COMPARISONS.items():
-    _BINARY[_symbol] = (_kind, 5)
-_CMP_KINDS = frozenset(COMPARISONS.values())
-_RIGHT_ASSOC = 40
+_BINARY.update({symbol: (kind, 5) for symbol, kind in COMPARISONS.items()})
+_BINARY = {symbol: (tag, prec, prec + (tag == "pow")) for symbol, (tag, prec) in _BINARY.items()}
+_ARITHMETIC = frozenset({"add", "sub", "mul", "div", "pow"})
+_COMPARE = frozenset(COMPARISONS.values())
 _MARKERS = frozenset({"(", "call", "if"})
+_NUMBER_START = frozenset("0123456789.")
+_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_FLOAT_MAX = 1.7976931348623157e308
+
+
+class _Fail(Exception):
+    """A parse error located by token index, turned into a ParseError at the end."""
+
+    def __init__(self, message: str, index: int):
+        super().__init__(message)
+        self.message, self.index = message, index
 
 
 class _Parser:
-    __slots__ = ("text", "graph", "operands", "ops", "depth")
+    """State of one parse.  Operands are node ids; ``~node`` (negative) marks a
+    comparison whose chain is still open (``a < b`` may continue ``< c``)."""
 
-    def __init__(self, text: str):
-        self.text = text
+    def __init__(self, tokens: list[str]):
+        self.tokens = tokens
+        self.bools: set[int] = set()  # nodes whose value is a condition
         self.graph = Graph()
-        self.operands: list[tuple[int, int, int]] = []  # (node, type, chain tail)
+        self.operands: list[int] = []
         self.ops: list[tuple] = []
         self.depth = 0
 
-    def fail(self, message: str, column: int):
-        raise ParseError(message, self.text, column)
+    def is_bool(self, operand: int) -> bool:
+        return operand < 0 or operand in self.bools
 
-    # -- reductions -------------------------------------------------------
+    def boolean(self, kind: str, args: tuple) -> int:
+        node = self.graph.add(kind, args)
+        self.bools.add(node)
+        return node
+
+    # -- reductions ---------------------------------------------------------
     def reduce(self, entry: tuple) -> None:
-        tag, _prec, column, _extra = entry
-        operands = self.operands
-        graph = self.graph
+        tag, _prec, at, extra = entry
+        operands, add = self.operands, self.graph.add
         if tag == "neg":
-            node, typ, _ = operands.pop()
-            if typ != _NUM:
-                self.fail("unary '-' needs a number, not a condition", column)
-            operands.append((graph.add("neg", (node,), None, column), _NUM, -1))
+            x = operands.pop()
+            if self.is_bool(x):
+                raise _Fail("unary '-' needs a number, not a condition", at)
+            operands.append(add("neg", (x,)))
         elif tag == "not":
-            node, typ, _ = operands.pop()
-            if typ != _BOOL:
-                self.fail("'not' needs a comparison, e.g. not x > 0", column)
-            operands.append((graph.add("not", (node,), None, column), _BOOL, -1))
+            x = operands.pop()
+            if not self.is_bool(x):
+                raise _Fail("'not' needs a comparison, e.g. not x > 0", at)
+            operands.append(self.boolean("not", (_node(x),)))
         elif tag == "else":
-            (b, tb, _), (c, tc, _), (a, ta, _) = operands.pop(), operands.pop(), operands.pop()
-            if tc != _BOOL:
-                self.fail("the condition of 'if' must be a comparison such as x > 0", column)
-            if ta != _NUM or tb != _NUM:
-                self.fail("both branches of a conditional must be numbers", column)
-            operands.append((graph.add(IF, (c, a, b), None, column), _NUM, -1))
+            b, c, a = operands.pop(), operands.pop(), operands.pop()
+            if not self.is_bool(c):
+                raise _Fail("the condition of 'if' must be a comparison such as x > 0", at)
+            if self.is_bool(a) or self.is_bool(b):
+                raise _Fail("both branches of a conditional must be numbers", at)
+            operands.append(add(IF, (_node(c), a, b)))
         elif tag == "if":
-            self.fail("'if' without 'else': write A if CONDITION else B", column)
-        elif tag in ("(", "call"):
-            self.fail(f"unclosed {'(' if tag == '(' else 'call of ' + _extra[0] + '('}",
-                      column)
+            raise _Fail("'if' without 'else': write A if CONDITION else B", at)
+        elif tag == "(":
+            raise _Fail("unclosed '('", at)
+        elif tag == "call":
+            raise _Fail(f"unclosed call of {extra[0]}(", at)
         else:
-            self.reduce_binary(tag, column)
+            right, left = operands.pop(), operands.pop()
+            operands.append(self.binary(tag, left, right, at))
 
-    def reduce_binary(self, tag: str, column: int) -> None:
-        operands = self.operands
-        right, tr, _ = operands.pop()
-        left, tl, tail = operands.pop()
+    def binary(self, tag: str, left: int, right: int, at: int) -> int:
         add = self.graph.add
-        if tag in _CMP_KINDS:
-            if tr != _NUM:
-                self.fail("cannot compare a condition; chain comparisons as a < x < b", column)
-            if tl == _BOOL and tail >= 0:  # a < b < c means a < b and b < c
-                link = add(tag, (tail, right), None, column)
-                operands.append((add("and", (left, link), None, column), _BOOL, right))
-            elif tl == _BOOL:
-                self.fail("cannot compare a condition; chain comparisons as a < x < b", column)
-            else:
-                operands.append((add(tag, (left, right), None, column), _BOOL, right))
-        elif tag in ("and", "or"):
-            if tl != _BOOL or tr != _BOOL:
-                self.fail(f"'{tag}' joins comparisons, e.g. x > 0 {tag} y < 1", column)
-            operands.append((add(tag, (left, right), None, column), _BOOL, -1))
-        else:
-            if tl != _NUM or tr != _NUM:
-                self.fail("arithmetic needs numbers, not conditions", column)
-            operands.append((add(tag, (left, right), None, column), _NUM, -1))
+        if tag in _ARITHMETIC:
+            if self.is_bool(left) or self.is_bool(right):
+                raise _Fail("arithmetic needs numbers, not conditions", at)
+            return add(tag, (left, right))
+        if tag in _COMPARE:
+            if self.is_bool(right) or (self.is_bool(left) and left >= 0):
+                raise _Fail("cannot compare a condition; chain comparisons as a < x < b", at)
+            if left < 0:  # a < b < c means a < b and b < c, with b computed once
+                link = self.boolean(tag, (self._tail(~left), right))
+                return ~self.boolean("and", (~left, link))
+            return ~self.boolean(tag, (left, right))
+        if not (self.is_bool(left) and self.is_bool(right)):
+            raise _Fail(f"'{tag}' joins comparisons, e.g. x > 0 {tag} y < 1", at)
+        return self.boolean(tag, (_node(left), _node(right)))
 
-    def pop_until_marker(self, column: int) -> tuple | None:
+    def _tail(self, node: int) -> int:
+        """The last operand of an open comparison chain."""
+        nodes = self.graph.nodes
+        if nodes[node][0] == "and":
+            node = nodes[node][1][1]
+        return nodes[node][1][1]
+
+    def pop_until_marker(self) -> tuple | None:
         """Reduce operators down to the nearest marker, which is returned (not popped)."""
         ops = self.ops
         while ops:
@@ -111,174 +136,213 @@ class _Parser:
             self.reduce(ops.pop())
         return None
 
-    # -- the loop -----------------------------------------------------------
+    # -- the loop -------------------------------------------------------------
     def parse(self) -> Graph:
-        text = self.text
-        if len(text) > MAX_LENGTH:
-            self.fail(f"formula too long: {len(text):,} characters (limit {MAX_LENGTH:,})", 0)
-        tokens = tokenize(text)
-        if tokens[0][0] == "end":
-            self.fail("empty formula", 0)
+        tokens = self.tokens
+        if not tokens[0]:
+            raise _Fail("empty formula", 0)
         graph = self.graph
+        add, nodes = graph.add, graph.nodes
         operands, ops = self.operands, self.ops
+        push, pop_op = operands.append, ops.pop
+        reduce = self.reduce
+        binary_ops = _BINARY
+        bools = self.bools
         expect_operand = True
-        prev = ("start", "", 0)
-        i = 0
+        seen: dict[str, int] = {}
+        i = -1
         while True:
-            kind, value, column = tok = tokens[i]
             i += 1
-            if kind == "bad":
-                self.fail(value, column)
+            tok = tokens[i]
             if expect_operand:
-                if kind == "num":
-                    if float(value) == float("inf"):
-                        self.fail(f"number {value} is too large for float64", column)
-                    operands.append((graph.add(CONST, (), value, column), _NUM, -1))
+                node = seen.get(tok)
+                if node is not None and tokens[i + 1] != "(":
+                    push(node)  # a variable, constant or number met before
                     expect_operand = False
-                elif kind == "name":
-                    if value in ("if", "else", "and", "or"):
-                        self.fail(f"expected a number, a name or '(' before '{value}'", column)
-                    if value == "not":
-                        ops.append(("not", 4, column, None))
-                    elif tokens[i][1] == "(" and tokens[i][0] == "op":
-                        self.open_call(value, column, len(operands))
-                        tok = tokens[i]
+                    continue
+                first = tok[:1]
+                if first in _NAME_START:
+                    if tok in binary_ops or tok in ("if", "else"):
+                        raise _Fail(f"expected a number, a name or '(' before '{tok}'", i)
+                    if tok == "not":
+                        ops.append(("not", 4, i, None))
+                    elif tokens[i + 1] == "(":
+                        self.open_call(tok, i, len(operands))
                         i += 1
                     else:
-                        operands.append((self.name(value, column), _NUM, -1))
+                        node = seen[tok] = self.name(tok, i)
+                        push(node)
                         expect_operand = False
-                elif value == "(":
-                    self.open(("(", 0, column, len(operands)))
-                elif value == "-":
-                    ops.append(("neg", 30, column, None))
-                elif value == "+":
-                    pass
-                elif kind == "end":
-                    self.fail(f"formula ends too early: expected an operand after '{prev[1]}'",
-                              column)
-                elif value == ")" and prev[1] == "(" and ops[-1][0] == "call":
-                    self.close_call(column)
+                elif first in _NUMBER_START and tok != ".":
+                    if float(tok) > _FLOAT_MAX:
+                        raise _Fail(f"number {tok} is too large for float64", i)
+                    node = seen[tok] = add(CONST, (), tok)
+                    push(node)
                     expect_operand = False
-                elif value == ")" and prev[1] == "(":
-                    self.fail("empty parentheses", prev[2])
+                elif tok == "(":
+                    self.open(("(", 0, i, len(operands)))
+                elif tok == "-":
+                    ops.append(("neg", 30, i, None))
+                elif tok == "+":
+                    pass
+                elif tok == ")" and tokens[i - 1] == "(" and ops[-1][0] == "call":
+                    self.close_call()
+                    expect_operand = False
+                elif tok == ")" and i and tokens[i - 1] == "(":
+                    raise _Fail("empty parentheses", i - 1)
+                elif not tok:
+                    raise _Fail(f"formula ends too early: expected an operand after "
+                                f"'{tokens[i - 1]}'", i)
                 else:
-                    self.fail(f"expected a number, a name or '(' but found '{value}'", column)
-            elif kind == "op" and value in _BINARY or value in ("and", "or") and kind == "name":
-                tag, prec = _BINARY[value]
-                while ops:
-                    top = ops[-1]
-                    if top[1] > prec or (top[1] == prec and prec != _RIGHT_ASSOC):
-                        self.reduce(ops.pop())
+                    raise _Fail(f"expected a number, a name or '(' but found '{tok}'", i)
+                continue
+            entry = binary_ops.get(tok)
+            if entry is not None:
+                tag, prec, threshold = entry
+                while ops and ops[-1][1] >= threshold:
+                    top = pop_op()
+                    top_tag = top[0]
+                    if top_tag in _ARITHMETIC:  # the hot case, inline
+                        right = operands.pop()
+                        left = operands[-1]
+                        if bools and (left < 0 or right < 0 or left in bools
+                                      or right in bools):
+                            raise _Fail("arithmetic needs numbers, not conditions", top[2])
+                        operands[-1] = add(top_tag, (left, right))
                     else:
-                        break
-                ops.append((tag, prec, column, None))
+                        reduce(top)
+                ops.append((tag, prec, i, None))
                 expect_operand = True
-            elif value == ")" and kind == "op":
-                marker = self.pop_until_marker(column)
+            elif tok == ")":
+                marker = self.pop_until_marker()
                 if marker is None:
-                    self.fail("unmatched ')'", column)
+                    raise _Fail("unmatched ')'", i)
                 if marker[0] == "call":
-                    self.close_call(column)
+                    self.close_call()
                 elif marker[0] == "(":
-                    ops.pop()
-                    node, typ, _ = operands.pop()
-                    operands.append((node, typ, -1))  # parentheses end a comparison chain
+                    pop_op()
                     self.depth -= 1
+                    if operands[-1] < 0:  # parentheses end a comparison chain
+                        operands[-1] = ~operands[-1]
                 else:
-                    self.reduce(marker)
-            elif value == "," and kind == "op":
-                marker = self.pop_until_marker(column)
+                    reduce(marker)
+            elif tok == ",":
+                marker = self.pop_until_marker()
                 if marker is not None and marker[0] == "if":
-                    self.reduce(marker)
+                    reduce(marker)
                 if marker is None or marker[0] != "call":
-                    self.fail("tuples are not part of the formula language", column)
+                    raise _Fail("tuples are not part of the formula language", i)
                 expect_operand = True
-            elif value == "if" and kind == "name":
+            elif tok == "if":
                 while ops and ops[-1][1] > 1:
-                    self.reduce(ops.pop())
-                ops.append(("if", 1, column, None))
+                    reduce(pop_op())
+                ops.append(("if", 1, i, None))
                 expect_operand = True
-            elif value == "else" and kind == "name":
-                marker = self.pop_until_marker(column)
+            elif tok == "else":
+                marker = self.pop_until_marker()
                 if marker is None or marker[0] != "if":
-                    self.fail("'else' without a matching 'if'", column)
-                ops[-1] = ("else", 1, ops[-1][2], None)
+                    raise _Fail("'else' without a matching 'if'", i)
+                ops[-1] = ("else", 1, marker[2], None)
                 expect_operand = True
-            elif kind == "end":
+            elif not tok:
                 while ops:
-                    self.reduce(ops.pop())
+                    reduce(pop_op())
                 break
             else:
-                self.implicit_product(prev, tok)
-            prev = tok
-        node, typ, _ = operands.pop()
-        if typ != _NUM:
-            self.fail("a comparison is not a formula; for a 0/1 value write "
-                      "1 if CONDITION else 0", 0)
-        graph.output = node
+                self.implicit_product(i)
+        result = operands.pop()
+        if self.is_bool(result):
+            raise _Fail("a comparison is not a formula; for a 0/1 value write "
+                        "1 if CONDITION else 0", 0)
+        graph.output = result
         return graph
 
     def open(self, marker: tuple) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            self.fail(f"nesting deeper than {MAX_DEPTH:,} levels", marker[2])
+            raise _Fail(f"nesting deeper than {MAX_DEPTH:,} levels", marker[2])
         self.ops.append(marker)
 
-    def open_call(self, name: str, column: int, base: int) -> None:
+    def open_call(self, name: str, at: int, base: int) -> None:
         if name not in SURFACE:
             if name in CONSTANTS:
-                self.fail(f"{name} is a constant, not a function", column)
+                raise _Fail(f"{name} is a constant, not a function", at)
             close = difflib.get_close_matches(name, SURFACE, n=1) or \
                 [f for f in SURFACE if f.lower() == name.lower()]
             hint = (f"; did you mean {close[0]}? (names are case-sensitive)" if close
                     else f"; for a product write {name}*(...); see: adcli functions")
-            self.fail(f"unknown function '{name}'{hint}", column)
-        self.open(("call", 0, column, (name, base)))
+            raise _Fail(f"unknown function '{name}'{hint}", at)
+        self.open(("call", 0, at, (name, base)))
 
-    def close_call(self, column: int) -> None:
-        _tag, _prec, start, (name, base) = self.ops.pop()
+    def close_call(self) -> None:
+        _tag, _prec, at, (name, base) = self.ops.pop()
         self.depth -= 1
         operands = self.operands
         args = operands[base:]
         del operands[base:]
-        if any(typ != _NUM for _n, typ, _t in args):
-            self.fail(f"the arguments of {name} must be numbers, not conditions", start)
-        nodes = [n for n, _typ, _tail in args]
+        if any(self.is_bool(a) for a in args):
+            raise _Fail(f"the arguments of {name} must be numbers, not conditions", at)
         arities = SURFACE[name]
-        graph = self.graph
-        if name in VARIADIC and len(nodes) >= 2:
-            node = nodes[0]
-            for other in nodes[1:]:
-                node = graph.add(arities[2], (node, other), None, start)
-        elif len(nodes) in arities and name not in VARIADIC:
-            node = graph.add(arities[len(nodes)], tuple(nodes), None, start)
+        add = self.graph.add
+        if name in VARIADIC and len(args) >= 2:
+            node = args[0]
+            for other in args[1:]:
+                node = add(arities[2], (node, other))
+        elif len(args) in arities and name not in VARIADIC:
+            node = add(arities[len(args)], tuple(args))
         else:
             wanted = "at least 2" if name in VARIADIC else " or ".join(map(str, sorted(arities)))
-            got = len(nodes)
-            self.fail(f"{name} takes {wanted} argument{'s' if wanted != '1' else ''}, "
-                      f"got {got}", start)
-        operands.append((node, _NUM, -1))
+            plural = "" if wanted == "1" else "s"
+            raise _Fail(f"{name} takes {wanted} argument{plural}, got {len(args)}", at)
+        operands.append(node)
 
-    def name(self, value: str, column: int) -> int:
+    def name(self, value: str, at: int) -> int:
         if value in CONSTANTS:
-            return self.graph.add(CONST, (), value, column)
+            return self.graph.add(CONST, (), value)
         if value in SURFACE:
-            self.fail(f"{value} is a function: call it as {value}(...)", column)
-        return self.graph.add(VAR, (), value, column)
+            raise _Fail(f"{value} is a function: call it as {value}(...)", at)
+        if value in PYTHON_KEYWORDS:
+            raise _Fail(f"{value!r} is a Python keyword, not part of the formula language", at)
+        return self.graph.add(VAR, (), value)
 
-    def implicit_product(self, prev: tuple, tok: tuple) -> None:
-        kind, value, column = tok
-        if kind == "num" and prev[0] == "num":
-            self.fail(f"malformed number {prev[1]}{value}", prev[2])
-        if value == "(" and prev[0] == "name":
-            self.fail(f"'{prev[1]}' is not a function; for a product write {prev[1]}*(...)",
-                      column)
-        left = prev[1]
-        shown = value if kind != "end" else ""
-        self.fail(f"missing operator: implicit multiplication is not supported; "
-                  f"write {left}*{shown}", column)
+    def implicit_product(self, i: int) -> None:
+        prev, tok = self.tokens[i - 1], self.tokens[i]
+        if tok[:1] in _NUMBER_START and prev[:1] in _NUMBER_START:
+            raise _Fail(f"malformed number {prev}{tok}", i - 1)
+        if tok == "(" and prev[:1] in _NAME_START:
+            raise _Fail(f"'{prev}' is not a function; for a product write {prev}*(...)", i)
+        if tok[:1] in _NAME_START or tok[:1] in _NUMBER_START or tok == "(":
+            raise _Fail(f"missing operator: implicit multiplication is not supported; "
+                        f"write {prev}*{tok}", i)
+        raise _Fail(f"unexpected '{tok}'", i)
+
+
+def _node(operand: int) -> int:
+    return ~operand if operand < 0 else operand
+
+
+def _located(text: str, failure: _Fail) -> ParseError:
+    """The failure with its column, or an earlier token that is not in the language."""
+    column = columns(text)[failure.index]
+    for kind, message, start in tokenize(text):
+        if start > column:
+            break
+        if kind == "bad":
+            return ParseError(message, text, start)
+    return ParseError(failure.message, text, column)
 
 
 def parse(text: str) -> Graph:
     """Parse a formula; raises :class:`~adcli.errors.ParseError` with a column."""
-    return _Parser(text).parse()
+    if len(text) > MAX_LENGTH:
+        raise ParseError(f"formula too long: {len(text):,} characters "
+                         f"(limit {MAX_LENGTH:,})", text[:80], 0)
+    tokens = FAST.findall(text)
+    tokens.append("")
+    parser = _Parser(tokens)
+    try:
+        with gc_paused():
+            graph = parser.parse()
+    except _Fail as failure:
+        raise _located(text, failure) from None
+    return graph

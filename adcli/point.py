@@ -7,6 +7,7 @@ the same safe parser as formulas.
 from __future__ import annotations
 
 import math
+import re
 from typing import Iterable, Sequence
 
 from .errors import MathError, ParseError, UsageError
@@ -20,9 +21,10 @@ def parse_value(text: str, name: str = "") -> float:
     label = f"--at {name}=" if name else "--at "
     graph = parse(text)
     if graph.variables:
+        variable = next(iter(graph.variables))
+        column = re.search(rf"\b{variable}\b", text).start()
         raise ParseError(f"{label}{text}: a value cannot contain the variable "
-                         f"'{next(iter(graph.variables))}'", text,
-                         graph.columns[next(iter(graph.variables.values()))])
+                         f"'{variable}'", text, column)
     try:
         value = record(graph, {}, partials=False).value
     except MathError as exc:

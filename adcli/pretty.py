@@ -36,7 +36,7 @@ def format_node(graph: Graph, node: int,
                 name: Optional[Callable[[int], Optional[str]]] = None) -> str:
     """``node`` as text; ``name(j)`` may name a node (e.g. ``"v2"``) to stop there."""
     memo: dict[int, tuple[str, int]] = {}
-    kinds, args, data = graph.kinds, graph.args, graph.data
+    nodes = graph.nodes
     stack = [node]
     while stack:
         j = stack[-1]
@@ -46,15 +46,16 @@ def format_node(graph: Graph, node: int,
         label = name(j) if name is not None and j != node else None
         if label is not None:
             memo[j] = (label, _ATOMIC)
-        elif kinds[j] in (CONST, VAR):
-            memo[j] = (str(data[j]), _ATOMIC)
+        elif nodes[j][0] in (CONST, VAR):
+            memo[j] = (str(nodes[j][2]), _ATOMIC)
         else:
-            missing = [a for a in args[j] if a not in memo]
+            kind, args, _data = nodes[j]
+            missing = [a for a in args if a not in memo]
             if missing:
                 stack.extend(reversed(missing))
                 continue
-            template, prec, right = _form(kinds[j])
-            parts = [_wrap(memo[a], prec, k, right) for k, a in enumerate(args[j])]
+            template, prec, right = _form(kind)
+            parts = [_wrap(memo[a], prec, k, right) for k, a in enumerate(args)]
             memo[j] = (template.format(*parts), prec)
         stack.pop()
     return memo[node][0]

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 
 from .errors import MathError, UsageError
-from .graph import CONST, IF, VAR, Graph, apply_boolean
+from .graph import CONST, IF, VAR, Graph, apply_boolean, gc_paused
 from .namespaces import FLOAT
 from .ops import OPS
 from .pretty import format_node
@@ -44,15 +44,19 @@ class Branch:
 
 @dataclass
 class Tape:
+    """The Wengert list of one formula at one point.
+
+    ``edges`` is flat: ``out, arg, partial, out, arg, partial, ...`` for every
+    entry ``out`` and each argument entry ``arg`` it reads, in execution order.
+    """
+
     graph: Graph
     point: dict
-    nodes: list = field(default_factory=list)       # graph node of each entry
-    values: list = field(default_factory=list)      # value of each entry
-    entry_of: list = field(default_factory=list)    # entry of each graph node, or -1
+    nodes: list = field(default_factory=list)        # graph node of each entry
+    values: list = field(default_factory=list)       # value of each entry
+    entry_of: list = field(default_factory=list)     # entry of each graph node, or -1
     node_values: list = field(default_factory=list)  # value of every evaluated node
-    edge_out: list = field(default_factory=list)
-    edge_arg: list = field(default_factory=list)
-    edge_partial: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
     kinks: list = field(default_factory=list)
     branches: list = field(default_factory=list)
     output: int = -1                                 # entry of the output, -1 if constant
@@ -66,6 +70,11 @@ class Tape:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    def edge_triples(self):
+        """``(out, arg, partial)`` for every edge, in execution order."""
+        it = iter(self.edges)
+        return zip(it, it, it)
 
     def row_name(self, entry: int) -> str:
         return f"v{entry + 1}"
@@ -99,13 +108,13 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     emit = _emitter(graph, tape, m, partials)
     node = -1
     try:
-        if graph.has_branches:
-            _record_lazy(graph, tape, m, emit)
-        else:
-            kinds = graph.kinds
-            for node in range(n):
-                if kinds[node] != VAR:
-                    emit(node)
+        with gc_paused():
+            if graph.has_branches:
+                _record_lazy(graph, tape, emit)
+            else:
+                for node, (kind, _args, _data) in enumerate(graph.nodes):
+                    if kind != VAR:
+                        emit(node)
     except _FLOAT_ERRORS as exc:
         raise _diagnose(tape, m, getattr(exc, "adcli_node", node), exc) from None
     out = graph.output
@@ -116,63 +125,106 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     return tape
 
 
+def _checked(op, m):
+    """``eval`` and partials that refuse, as :data:`FLOAT` does, what namespaces
+    like mpmath would answer with complex numbers or infinities."""
+    evaluate, finite = op.eval, m.finite
+
+    def checked_eval(m, *xs):
+        if not op.in_domain(*xs):
+            raise ValueError(op.name)
+        out = evaluate(m, *xs)
+        if not finite(out):
+            raise OverflowError(op.name)
+        return out
+
+    def checked(rule):
+        if rule.__class__ is int:
+            return rule
+
+        def checked_rule(m, out, *xs):
+            p = rule(m, out, *xs)
+            if not finite(p):
+                raise ZeroDivisionError(op.name)
+            return p
+        return checked_rule
+
+    return checked_eval, tuple(map(checked, op.partials))
+
+
 def _emitter(graph: Graph, tape: Tape, m, partials: bool):
-    """The step that evaluates one node; a closure, because it is the hot loop."""
-    kinds, args, constant = graph.kinds, graph.args, graph.constant
+    """The step that evaluates one node; a closure, because it is the hot loop.
+
+    Ops have one or two arguments (``max(a, b, c)`` is folded by the parser),
+    and both cases are written out to keep the loop free of lists and zips.
+    """
+    graph_nodes, constant = graph.nodes, graph.constant
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values, kinks = tape.nodes, tape.values, tape.kinks
-    out_edges, arg_edges, partial_edges = tape.edge_out, tape.edge_arg, tape.edge_partial
-    checked = not m.raises
+    extend = tape.edges.extend
+    ops = {}
+    for name, op in OPS.items():
+        evaluate, rules = (op.eval, op.partials) if m.raises else _checked(op, m)
+        ops[name] = (op, evaluate, rules, op.kink)
 
     def emit(node: int) -> None:
-        kind = kinds[node]
-        if kind == CONST:
-            val[node] = graph.number(node, m)
+        kind, args, _data = graph_nodes[node]
+        spec = ops.get(kind)
+        if spec is None:
+            if kind == CONST:
+                val[node] = graph.number(node, m)
+            else:  # comparison or logic: a value, never an entry
+                val[node] = apply_boolean(kind, m, *[val[a] for a in args])
             return
-        op = OPS.get(kind)
-        if op is None:  # comparison or logic: a value, never an entry
-            val[node] = apply_boolean(kind, m, *[val[a] for a in args[node]])
+        op, evaluate, rules, kink = spec
+        if len(args) == 1:
+            a = args[0]
+            x = val[a]
+            out = val[node] = evaluate(m, x)
+            if constant[node]:
+                return
+            entry = entry_of[node] = len(nodes)
+            nodes.append(node)
+            values.append(out)
+            if kink is not None and kink(x):
+                rules = op.subgradient
+                kinks.append(Kink(entry, op.name, (x,), rules))
+            if partials:
+                rule = rules[0]
+                extend((entry, entry_of[a], rule if rule.__class__ is int else rule(m, out, x)))
             return
-        xs = [val[a] for a in args[node]]
-        if checked and not op.in_domain(*xs):
-            raise ValueError(op.name)
-        out = op.eval(m, *xs)
-        if checked and not m.finite(out):
-            raise OverflowError(op.name)
-        val[node] = out
+        a, b = args
+        x, y = val[a], val[b]
+        out = val[node] = evaluate(m, x, y)
         if constant[node]:
             return
-        entry = len(nodes)
-        entry_of[node] = entry
+        entry = entry_of[node] = len(nodes)
         nodes.append(node)
         values.append(out)
-        rules = op.partials
-        if op.kink is not None and op.kink(*xs):
+        if kink is not None and kink(x, y):
             rules = op.subgradient
-            kinks.append(Kink(entry, op.name, tuple(xs), rules))
-        if not partials:
-            return
-        for k, a in enumerate(args[node]):
+            kinks.append(Kink(entry, op.name, (x, y), rules))
+        if partials:
+            rule_x, rule_y = rules
             source = entry_of[a]
             if source >= 0:
-                rule = rules[k]
-                p = rule if rule.__class__ is int else rule(m, out, *xs)
-                if checked and not m.finite(p):
-                    raise ZeroDivisionError(op.name)
-                out_edges.append(entry)
-                arg_edges.append(source)
-                partial_edges.append(p)
+                extend((entry, source,
+                        rule_x if rule_x.__class__ is int else rule_x(m, out, x, y)))
+            source = entry_of[b]
+            if source >= 0:
+                extend((entry, source,
+                        rule_y if rule_y.__class__ is int else rule_y(m, out, x, y)))
 
     return emit
 
 
-def _record_lazy(graph: Graph, tape: Tape, m, emit) -> None:
+def _record_lazy(graph: Graph, tape: Tape, emit) -> None:
     """Demand-driven, iterative: a condition first, then only the branch it picks.
 
     ``and``/``or`` short-circuit as in Python, so ``x > 0 and log(x) < 1``
     never evaluates ``log`` of a non-positive number.
     """
-    kinds, args = graph.kinds, graph.args
+    nodes = graph.nodes
     val, entry_of = tape.node_values, tape.entry_of
     done = bytearray(len(graph))
     for node in graph.variables.values():
@@ -180,50 +232,45 @@ def _record_lazy(graph: Graph, tape: Tape, m, emit) -> None:
     chosen: dict[int, int] = {}
     stack = [graph.output]
     try:
-        _walk(stack, done, chosen, kinds, args, val, entry_of, tape, emit)
+        while stack:
+            node = stack[-1]
+            if done[node]:
+                stack.pop()
+                continue
+            kind, args, _data = nodes[node]
+            if kind != IF and kind != "and" and kind != "or":
+                pending = [a for a in args if not done[a]]
+                if pending:
+                    stack.extend(reversed(pending))
+                    continue
+                emit(node)
+            else:
+                first = args[0]
+                if not done[first]:
+                    stack.append(first)
+                    continue
+                pick = chosen.get(node)
+                if pick is None:
+                    test = bool(val[first])
+                    if kind == IF:
+                        pick = args[1] if test else args[2]
+                        tape.branches.append(Branch(node, test))
+                    elif test == (kind == "or"):
+                        pick = first  # short-circuit: the first operand decides
+                    else:
+                        pick = args[1]
+                    chosen[node] = pick
+                    if not done[pick]:
+                        stack.append(pick)
+                        continue
+                val[node] = val[pick]
+                if kind == IF:
+                    entry_of[node] = entry_of[pick]
+            done[node] = 1
+            stack.pop()
     except _FLOAT_ERRORS as exc:
         exc.adcli_node = stack[-1]
         raise
-
-
-def _walk(stack, done, chosen, kinds, args, val, entry_of, tape, emit) -> None:
-    while stack:
-        node = stack[-1]
-        if done[node]:
-            stack.pop()
-            continue
-        kind = kinds[node]
-        lazy = kind == IF or kind == "and" or kind == "or"
-        if not lazy:
-            pending = [a for a in args[node] if not done[a]]
-            if pending:
-                stack.extend(reversed(pending))
-                continue
-            emit(node)
-        else:
-            first = args[node][0]
-            if not done[first]:
-                stack.append(first)
-                continue
-            pick = chosen.get(node)
-            if pick is None:
-                test = bool(val[first])
-                if kind == IF:
-                    pick = args[node][1] if test else args[node][2]
-                    tape.branches.append(Branch(node, test))
-                elif test == (kind == "or"):
-                    pick = first  # short-circuit: the first operand decides
-                else:
-                    pick = args[node][1]
-                chosen[node] = pick
-                if not done[pick]:
-                    stack.append(pick)
-                    continue
-            val[node] = val[pick]
-            if kind == IF:
-                entry_of[node] = entry_of[pick]
-        done[node] = 1
-        stack.pop()
 
 
 def _where(tape: Tape, node: int) -> str:
@@ -239,7 +286,7 @@ def _where(tape: Tape, node: int) -> str:
 def _arguments(tape: Tape, node: int) -> str:
     graph = tape.graph
     shown = []
-    for a in graph.args[node]:
+    for a in graph.nodes[node][1]:
         if graph.constant[a]:
             continue
         shown.append(f"{tape._name(a)} = {_number(tape.node_values[a])}")
@@ -252,8 +299,9 @@ def _number(x) -> str:
 
 def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
     graph = tape.graph
-    op = OPS[graph.kinds[node]]
-    xs = [tape.node_values[a] for a in graph.args[node]]
+    kind, args, _data = graph.nodes[node]
+    op = OPS[kind]
+    xs = [tape.node_values[a] for a in args]
     where = _where(tape, node)
     given = _arguments(tape, node)
     given = f" ({given})" if given else ""
@@ -269,20 +317,21 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
 def _check_finite(tape: Tape) -> None:
     """Silent float overflow (``1e308*10``) must not become a silent wrong answer."""
     isfinite = math.isfinite
+    partials = tape.edges[2::3]
     if isfinite(tape.value) and all(map(isfinite, tape.values)) \
-            and all(map(isfinite, tape.edge_partial)):
+            and all(map(isfinite, partials)):
         return
     for entry, v in enumerate(tape.values):
         if not isfinite(v):
             raise _diagnose_nonfinite(tape, tape.nodes[entry], "value")
-    for entry, p in zip(tape.edge_out, tape.edge_partial):
+    for entry, _arg, p in tape.edge_triples():
         if not isfinite(p):
             raise _diagnose_nonfinite(tape, tape.nodes[entry], "derivative")
     raise MathError(f"the formula's value {tape.value!r} is not finite")
 
 
 def _diagnose_nonfinite(tape: Tape, node: int, what: str) -> MathError:
-    op = OPS[tape.graph.kinds[node]]
+    op = OPS[tape.graph.nodes[node][0]]
     given = _arguments(tape, node)
     given = f" ({given})" if given else ""
     return MathError(f"the {what} of {op.name} overflows the float range "

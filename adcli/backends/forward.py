@@ -13,7 +13,7 @@ def tangents(tape: Tape, seed: dict) -> list:
     dot = [0.0] * len(tape)
     for entry, s in seed.items():
         dot[entry] = s
-    for out, arg, p in zip(tape.edge_out, tape.edge_arg, tape.edge_partial):
+    for out, arg, p in tape.edge_triples():
         dot[out] += p * dot[arg]
     return dot
 
@@ -28,5 +28,5 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
-              "edges": len(tape.edge_out)},
+              "edges": len(tape.edges) // 3},
         warnings=kink_warnings(tape))

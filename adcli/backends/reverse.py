@@ -13,8 +13,8 @@ def adjoints(tape: Tape, seed: dict) -> list:
     bar = [0.0] * len(tape)
     for entry, s in seed.items():
         bar[entry] = s
-    for out, arg, p in zip(reversed(tape.edge_out), reversed(tape.edge_arg),
-                           reversed(tape.edge_partial)):
+    backwards = reversed(tape.edges)
+    for p, arg, out in zip(backwards, backwards, backwards):
         bar[arg] += bar[out] * p
     return bar
 
@@ -30,5 +30,5 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "reverse", problem.point, tape.value, gradient,
         cost={"sweeps": 1 if problem.wrt else 0, "tape_entries": len(tape),
-              "edges": len(tape.edge_out)},
+              "edges": len(tape.edges) // 3},
         warnings=kink_warnings(tape))

@@ -26,7 +26,7 @@ MAX_NODES = 20_000
 
 def depth(graph: Graph) -> int:
     level = [0] * len(graph)
-    for node, args in enumerate(graph.args):
+    for node, (_kind, args, _data) in enumerate(graph.nodes):
         if args:
             level[node] = 1 + max(level[a] for a in args)
     return level[graph.output] if len(graph) else 0
@@ -36,12 +36,12 @@ def to_sympy(graph: Graph, symbols: dict):
     """The graph's output as a SymPy expression; shared nodes stay shared."""
     m = sympy_math()
     val = [None] * len(graph)
-    for node, kind in enumerate(graph.kinds):
-        args = [val[a] for a in graph.args[node]]
+    for node, (kind, args, data) in enumerate(graph.nodes):
+        args = [val[a] for a in args]
         if kind == CONST:
             val[node] = graph.number(node, m)
         elif kind == VAR:
-            val[node] = symbols[graph.data[node]]
+            val[node] = symbols[data]
         elif kind == IF:
             val[node] = m.where(*args)
         elif kind in OPS:
