@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from .backends import MODES, Problem, backend
 from .errors import UsageError
 from .parser import parse

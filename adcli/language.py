@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .ops import OPS, SURFACE, VARIADIC
-from .records import Language, Primitive
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One entry of the formula language, as ``adcli functions`` lists it."""
+
+    syntax: str
+    kind: str          # "function", "operator", "constant", ...
+    description: str
+    domain: str = ""
+    nonsmooth: bool = False
+
+
+@dataclass(frozen=True)
+class Language:
+    entries: tuple
 
 _ARG_NAMES = {"atan2": "y, x", "hypot": "x, y", "pow": "x, y", "logb": "x, b"}
 

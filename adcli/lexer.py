@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import keyword
 import re
-import unicodedata
+from functools import lru_cache
 
 #: Token kinds: ``num``, ``name``, ``op`` (operators and punctuation), ``bad``.
-_TOKEN = re.compile(r"""
+_TOKEN = r"""
     (?P<ws>\s+)
   | (?P<badnum>(?:\d+\.?\d*|\.\d+)[eE][+-]?(?![0-9]))
   | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
@@ -19,7 +19,7 @@ _TOKEN = re.compile(r"""
   | (?P<bad>//|<<|>>|\*\*=|[-+*/%@&|^:]=)
   | (?P<op>\*\*|<=|>=|==|!=|[-+*/^(),<>])
   | (?P<other>.)
-""", re.VERBOSE | re.DOTALL | re.ASCII)
+"""
 
 #: The fast path: token strings only, at C speed.  Whitespace falls between
 #: matches; every other character belongs to some token, so nothing is lost.
@@ -69,7 +69,15 @@ FORMULA_KEYWORDS = frozenset({"if", "else", "and", "or", "not"})
 PYTHON_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
 
 
+@lru_cache(maxsize=None)
+def _detailed():
+    """Compiled on first use: only error messages need it."""
+    return re.compile(_TOKEN, re.VERBOSE | re.DOTALL | re.ASCII)
+
+
 def _non_ascii(ch: str) -> str:
+    import unicodedata
+
     name = unicodedata.name(ch, "unnamed character")
     message = f"character {ch!r} (U+{ord(ch):04X} {name}) is not allowed: formulas are ASCII"
     meant = _LOOKALIKES.get(ch)
@@ -96,7 +104,7 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
     """``(kind, text, column)`` triples, ending with ``("end", "", len(text))``."""
     tokens = []
     append = tokens.append
-    for match in _TOKEN.finditer(text):
+    for match in _detailed().finditer(text):
         kind = match.lastgroup
         if kind == "ws":
             continue

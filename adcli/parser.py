@@ -14,8 +14,6 @@ message names the leftmost problem and the caret sits under it.
 
 from __future__ import annotations
 
-import difflib
-
 from .errors import ParseError
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
 from .lexer import FAST, PYTHON_KEYWORDS, columns, tokenize
@@ -267,6 +265,8 @@ class _Parser:
         if name not in SURFACE:
             if name in CONSTANTS:
                 raise _Fail(f"{name} is a constant, not a function", at)
+            import difflib
+
             close = difflib.get_close_matches(name, SURFACE, n=1) or \
                 [f for f in SURFACE if f.lower() == name.lower()]
             hint = (f"; did you mean {close[0]}? (names are case-sensitive)" if close

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Iterable, Sequence
-
 from .errors import MathError, ParseError, UsageError
 from .ops import CONSTANTS, SURFACE
 from .parser import parse

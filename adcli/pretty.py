@@ -7,8 +7,6 @@ printer, so every place speaks the same notation.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
-
 from .graph import CONST, FORMS, VAR, Graph
 from .ops import ATOM, OPS
 
@@ -33,7 +31,7 @@ def _wrap(piece: tuple[str, int], prec: int, k: int, right_assoc: bool) -> str:
 
 
 def format_node(graph: Graph, node: int,
-                name: Optional[Callable[[int], Optional[str]]] = None) -> str:
+                name: Callable[[int], str | None] | None = None) -> str:
     """``node`` as text; ``name(j)`` may name a node (e.g. ``"v2"``) to stop there."""
     memo: dict[int, tuple[str, int]] = {}
     nodes = graph.nodes

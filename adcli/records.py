@@ -32,19 +32,3 @@ class Derivative:
     formulas: dict = field(default_factory=dict)   # symbolic: variable -> derivative text
     details: dict = field(default_factory=dict)    # method-specific facts (step, size)
     warnings: tuple = ()
-
-
-@dataclass(frozen=True)
-class Primitive:
-    """One entry of the formula language, as ``adcli functions`` lists it."""
-
-    syntax: str
-    kind: str          # "function", "operator", "constant"
-    description: str
-    domain: str = ""
-    nonsmooth: bool = False
-
-
-@dataclass(frozen=True)
-class Language:
-    entries: tuple

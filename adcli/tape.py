@@ -13,7 +13,7 @@ written anywhere but in :mod:`adcli.ops`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from .errors import MathError, UsageError
 from .graph import CONST, IF, VAR, Graph, apply_boolean, gc_paused
@@ -24,44 +24,37 @@ from .pretty import format_node
 _FLOAT_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
 
-@dataclass(frozen=True)
-class Kink:
-    """An entry evaluated exactly at a non-smooth point of its op."""
+#: An entry evaluated exactly at a non-smooth point of its op.
+Kink = namedtuple("Kink", "entry op args subgradient")
 
-    entry: int
-    op: str
-    args: tuple
-    subgradient: tuple
+#: A conditional decided while recording, and which way it went.
+Branch = namedtuple("Branch", "node taken")
 
 
-@dataclass(frozen=True)
-class Branch:
-    """A conditional decided while recording: which way, and whether on the boundary."""
-
-    node: int
-    taken: bool
-
-
-@dataclass
 class Tape:
     """The Wengert list of one formula at one point.
 
+    ``nodes[i]`` is the graph node of entry ``i`` and ``values[i]`` its value;
+    ``entry_of`` maps graph nodes back (-1: constant or not executed).
     ``edges`` is flat: ``out, arg, partial, out, arg, partial, ...`` for every
     entry ``out`` and each argument entry ``arg`` it reads, in execution order.
     """
 
-    graph: Graph
-    point: dict
-    nodes: list = field(default_factory=list)        # graph node of each entry
-    values: list = field(default_factory=list)       # value of each entry
-    entry_of: list = field(default_factory=list)     # entry of each graph node, or -1
-    node_values: list = field(default_factory=list)  # value of every evaluated node
-    edges: list = field(default_factory=list)
-    kinks: list = field(default_factory=list)
-    branches: list = field(default_factory=list)
-    output: int = -1                                 # entry of the output, -1 if constant
-    value: object = None
-    has_partials: bool = False
+    __slots__ = ("graph", "point", "nodes", "values", "entry_of", "node_values", "edges",
+                 "kinks", "branches", "output", "value", "has_partials")
+
+    def __init__(self, graph: Graph, point: dict, has_partials: bool):
+        n = len(graph)
+        self.graph, self.point, self.has_partials = graph, dict(point), has_partials
+        self.nodes: list[int] = []
+        self.values: list = []
+        self.entry_of = [-1] * n
+        self.node_values: list = [None] * n
+        self.edges: list = []
+        self.kinks: list[Kink] = []
+        self.branches: list[Branch] = []
+        self.output = -1          # entry of the output; -1 when the formula is constant
+        self.value = None
 
     @property
     def inputs(self) -> dict[str, int]:
@@ -95,9 +88,7 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     missing = [name for name in graph.variables if name not in point]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
-    n = len(graph)
-    tape = Tape(graph, dict(point), entry_of=[-1] * n, node_values=[None] * n,
-                has_partials=partials)
+    tape = Tape(graph, point, partials)
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values = tape.nodes, tape.values
     for name, node in graph.variables.items():

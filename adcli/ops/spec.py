@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Optional, Tuple, Union
-
-#: A partial is either an exact constant (``1``, ``-1``) or a rule
-#: ``rule(m, out, *args)`` written over a math namespace ``m``; it receives the
-#: op's output so that e.g. ``exp`` reuses its value.
-Partial = Union[int, Callable[..., object]]
+# A partial is either an exact constant (``1``, ``-1``, ``0``) or a rule
+# ``rule(m, out, *args)`` written over a math namespace ``m``; it receives the
+# op's output so that e.g. ``exp`` reuses its value.  (Annotations stay strings:
+# importing ``typing`` would cost every start-up a few milliseconds.)
 
 #: Precedence used by printers; function-call syntax binds tightest.
 ATOM = 100
 
 
-@dataclass(frozen=True)
 class Op:
     """A primitive: its value, its local partials and how to show it.
 
@@ -22,29 +18,30 @@ class Op:
     value is defined, and ``text`` says so in words for error messages.
     ``kink`` marks non-smooth points, where ``subgradient`` (the conventional
     one-sided value, the same one the symbolic backend gives) is used and a
-    warning raised.
+    warning raised.  (A plain slotted class: it is built at every start-up.)
     """
 
-    name: str
-    arity: int
-    eval: Callable[..., object]
-    partials: Tuple[Partial, ...]
-    pretty: str
-    latex: str
-    sympy: str
-    doc: str
-    prec: int = ATOM
-    right_assoc: bool = False
-    domain: Optional[Tuple[Callable[..., bool], str]] = None
-    kink: Optional[Callable[..., bool]] = None
-    subgradient: Tuple[int, ...] = ()
-    holomorphic: bool = True
+    __slots__ = ("name", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",
+                 "prec", "right_assoc", "domain", "kink", "subgradient", "holomorphic")
 
-    def __post_init__(self):
-        if len(self.partials) != self.arity:
-            raise ValueError(f"{self.name}: one partial per argument")
-        if (self.kink is None) != (not self.subgradient):
-            raise ValueError(f"{self.name}: a kink needs its subgradient")
+    def __init__(self, name: str, arity: int, eval: Callable[..., object],
+                 partials: tuple[int | Callable[..., object], ...], pretty: str,
+                 latex: str, sympy: str, doc: str, *, prec: int = ATOM,
+                 right_assoc: bool = False,
+                 domain: tuple[Callable[..., bool], str] | None = None,
+                 kink: Callable[..., bool] | None = None,
+                 subgradient: tuple = (), holomorphic: bool = True):
+        if len(partials) != arity or arity not in (1, 2):
+            raise ValueError(f"{name}: one or two arguments, one partial each")
+        if (kink is None) != (not subgradient):
+            raise ValueError(f"{name}: a kink needs its subgradient")
+        self.name, self.arity, self.eval, self.partials = name, arity, eval, partials
+        self.pretty, self.latex, self.sympy, self.doc = pretty, latex, sympy, doc
+        self.prec, self.right_assoc, self.domain = prec, right_assoc, domain
+        self.kink, self.subgradient, self.holomorphic = kink, subgradient, holomorphic
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}, arity={self.arity})"
 
     def in_domain(self, *args) -> bool:
         return self.domain is None or bool(self.domain[0](*args))

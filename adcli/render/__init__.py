@@ -1,7 +1,8 @@
 """One registry of renderers: output format -> module; records in, text out.
 
 Renderers never compute derivatives, and the heavy ones (Rich) are imported
-only when their format is asked for.
+only when their format is asked for.  Each format module maps a record's class
+name to a function, so rendering one kind of record imports no other.
 """
 
 from __future__ import annotations

@@ -5,10 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from ..records import Derivative, Language
 
 
-def _derivative(record: Derivative) -> dict:
+def _derivative(record) -> dict:
     out = {
         "expression": record.expression,
         "mode": record.mode,
@@ -25,14 +24,14 @@ def _derivative(record: Derivative) -> dict:
     return out
 
 
-def _language(record: Language) -> dict:
+def _language(record) -> dict:
     return {"entries": [dataclasses.asdict(e) for e in record.entries]}
 
 
-_OBJECTS = {Derivative: _derivative, Language: _language}
+_OBJECTS = {"Derivative": _derivative, "Language": _language}
 
 
 def render(record, stream, quiet: bool = False) -> None:
-    json.dump(_OBJECTS[type(record)](record), stream, ensure_ascii=False,
+    json.dump(_OBJECTS[type(record).__name__](record), stream, ensure_ascii=False,
               allow_nan=False)
     stream.write("\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..records import Derivative, Language
 
 
 def number(x) -> str:
@@ -10,7 +9,7 @@ def number(x) -> str:
     return repr(float(x))
 
 
-def _derivative(record: Derivative, quiet: bool) -> list[str]:
+def _derivative(record, quiet: bool) -> list[str]:
     if quiet:
         return [number(v) for v in record.gradient.values()]
     lines = [f"value = {number(record.value)}"]
@@ -19,13 +18,13 @@ def _derivative(record: Derivative, quiet: bool) -> list[str]:
     return lines
 
 
-def _language(record: Language, quiet: bool) -> list[str]:
+def _language(record, quiet: bool) -> list[str]:
     return [f"{e.syntax}\t{e.kind}\t{e.description}" for e in record.entries]
 
 
-_LINES = {Derivative: _derivative, Language: _language}
+_LINES = {"Derivative": _derivative, "Language": _language}
 
 
 def render(record, stream, quiet: bool = False) -> None:
-    lines = _LINES[type(record)](record, quiet)
+    lines = _LINES[type(record).__name__](record, quiet)
     stream.write("".join(line + "\n" for line in lines))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..records import Derivative, Language
 from .plain import number
 
 _HOW = {
@@ -16,11 +15,11 @@ _HOW = {
 }
 
 
-def _point(record: Derivative) -> str:
+def _point(record) -> str:
     return ", ".join(f"{k} = {number(v)}" for k, v in record.point.items())
 
 
-def _derivative(record: Derivative) -> Table:
+def _derivative(record) -> Table:
     at = _point(record)
     table = Table(title=f"{record.expression.strip()}" + (f"  at  {at}" if at else ""),
                   title_justify="left")
@@ -36,7 +35,7 @@ def _derivative(record: Derivative) -> Table:
     return table
 
 
-def _language(record: Language) -> Table:
+def _language(record) -> Table:
     table = Table(title="The formula language", title_justify="left")
     for column in ("syntax", "kind", "description", "defined for"):
         table.add_column(column)
@@ -46,18 +45,18 @@ def _language(record: Language) -> Table:
     return table
 
 
-_TABLES = {Derivative: _derivative, Language: _language}
+_TABLES = {"Derivative": _derivative, "Language": _language}
 
 
 def _footer(record) -> str:
-    if isinstance(record, Derivative):
+    if type(record).__name__ == "Derivative":
         return _HOW[record.mode].format(**record.cost)
     return ""
 
 
 def render(record, stream, quiet: bool = False) -> None:
     console = Console(file=stream)
-    console.print(_TABLES[type(record)](record))
+    console.print(_TABLES[type(record).__name__](record))
     footer = _footer(record)
     if footer:
         console.print(footer, style="dim", soft_wrap=True)
