@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ..render import FORMATS
@@ -30,5 +32,5 @@ debug_option = click.option(
 def read_expression(expression: str) -> str:
     """``-`` reads the formula from standard input."""
     if expression == "-":
-        return click.get_text_stream("stdin").read()
+        return sys.stdin.read()
     return expression

@@ -1,0 +1,192 @@
+"""The command line as users and scripts meet it: outputs, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import mpmath
+import pytest
+
+from adcli import __version__
+from adcli.ops import SURFACE
+
+F = "sin(x**2)+exp(x)"
+DF_AT_2 = float(4 * mpmath.cos(4) + mpmath.exp(2))
+F_AT_2 = float(mpmath.sin(4) + mpmath.exp(2))
+
+
+def test_table_shows_value_and_derivative(run):
+    result = run("diff", F, "--at", "2", "--mode", "reverse")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "6.63225360362272" in result.stdout and "4.77448161547620" in result.stdout
+    assert "∂f/∂x" in result.stdout and "reverse mode" in result.stdout
+
+
+def test_symbolic_table_shows_the_derivative_formula(run):
+    result = run("diff", F, "--at", "2", "--mode", "symbolic")
+    assert result.exit_code == 0
+    assert "2*x*cos(x**2) + exp(x)" in result.stdout
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "symbolic", "numerical"])
+def test_json_contract(run_json, mode):
+    out = run_json("diff", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "--mode", mode)
+    assert set(out) >= {"expression", "mode", "point", "value", "gradient", "warnings"}
+    assert out["expression"] == "x*sin(y)" and out["mode"] == mode
+    assert out["point"] == {"x": 3.0, "y": math.pi / 6}
+    tol = 1e-8 if mode == "numerical" else 1e-15
+    assert out["value"] == pytest.approx(1.5, rel=1e-15)
+    assert out["gradient"]["x"] == pytest.approx(0.5, rel=tol)
+    assert out["gradient"]["y"] == pytest.approx(3 * math.cos(math.pi / 6), rel=tol)
+
+
+def test_json_numbers_round_trip_at_full_precision(run):
+    result = run("diff", F, "--at", "2", "-f", "json")
+    text = result.stdout
+    out = json.loads(text)
+    assert out["gradient"]["x"] == pytest.approx(DF_AT_2, rel=2e-16)
+    assert repr(out["gradient"]["x"]) in text and repr(out["value"]) in text
+    assert text.count("\n") == 1 and text.strip().startswith("{")
+
+
+def test_wrt_restricts_the_gradient(run_json):
+    out = run_json("diff", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "--wrt", "y")
+    assert list(out["gradient"]) == ["y"]
+    out = run_json("diff", "x*y*z", "--at", "x=1", "--at", "y=2", "--at", "z=3",
+                   "--wrt", "z,x")
+    assert out["gradient"] == {"z": 2.0, "x": 6.0}
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("pi/6", math.pi / 6), ("sqrt(2)", math.sqrt(2)), ("-1e-3", -1e-3), ("2^10", 1024.0),
+    ("e", math.e), (".5", 0.5), ("2E+5", 2e5)])
+def test_point_values_are_constant_expressions(run_json, value, expected):
+    out = run_json("diff", "x", "--at", f"x={value}")
+    assert out["point"]["x"] == expected
+    out = run_json("diff", "x", "--at", value)
+    assert out["point"]["x"] == expected
+
+
+def test_quiet_prints_bare_derivatives(run):
+    result = run("diff", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "--quiet")
+    lines = result.stdout.splitlines()
+    assert [float(v) for v in lines] == pytest.approx([0.5, 3 * math.cos(math.pi / 6)])
+    assert result.stderr == ""
+
+
+def test_plain_is_key_value_lines(run):
+    result = run("diff", F, "--at", "2", "-f", "plain")
+    assert result.stdout.splitlines() == [f"value = {F_AT_2!r}", f"d/dx = {DF_AT_2!r}"]
+
+
+def test_stdin_dash(run_json):
+    out = run_json("diff", "-", "--at", "x=2", input="x**2 +\n  3*x\n")
+    assert out["gradient"] == {"x": 7.0}
+
+
+def test_a_constant_formula_has_an_empty_gradient(run_json):
+    out = run_json("diff", "2*pi")
+    assert out["value"] == 2 * math.pi and out["gradient"] == {}
+
+
+def test_kink_warns_on_stderr_and_in_json(run):
+    result = run("diff", "abs(x)", "--at", "0", "-f", "json")
+    assert result.exit_code == 0
+    assert result.stderr.startswith("adcli: warning:") and "abs" in result.stderr
+    out = json.loads(result.stdout)
+    assert out["gradient"] == {"x": 0.0}
+    assert out["warnings"][0]["kind"] == "kink" and out["warnings"][0]["op"] == "abs"
+
+
+@pytest.mark.parametrize("args, code, words", [
+    (["diff", "2x", "--at", "1"], 2, "implicit multiplication"),
+    (["diff", "x", "--at", "y=1"], 2, "not a variable"),
+    (["diff", "x*y", "--at", "x=1"], 2, "no value for y"),
+    (["diff", "x*y", "--at", "2"], 2, "name the variable"),
+    (["diff", "x", "--at", "pi=3"], 2, "constant"),
+    (["diff", "x", "--at", "x=abc"], 2, "variable"),
+    (["diff", "x", "--at", "x=1e400"], 2, "too large"),
+    (["diff", "x", "--at", "x=log(-1)"], 2, "log"),
+    (["diff", "x", "--at", "x=1", "--mode", "magic"], 2, "magic"),
+    (["diff", "x", "--at", "x=1", "--wrt", "q"], 2, "--wrt q"),
+    (["diff", "log(x)", "--at", "-1"], 1, "log"),
+    (["diff", "sqrt(x)", "--at", "-4"], 1, "sqrt"),
+    (["diff", "acos(x)", "--at", "2"], 1, "acos"),
+    (["diff", "1/x", "--at", "0"], 1, "div"),
+    (["diff", "x**0.5", "--at", "-1"], 1, "pow"),
+    (["diff", "exp(x)", "--at", "1000"], 1, "exp"),
+    (["diff", "sqrt(x)", "--at", "0"], 1, "derivative of sqrt"),
+    (["diff", "asin(x)", "--at", "1"], 1, "derivative of asin"),
+])
+def test_errors_are_one_clear_line_with_the_exit_code(run, args, code, words):
+    result = run(*args)
+    assert result.exit_code == code
+    assert result.stdout == ""
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(("adcli: error:", "adcli: math error:", "Usage:", "Error:"))
+
+
+def test_parse_error_shows_a_caret_under_the_column(run):
+    result = run("diff", "sin(x) + 2x", "--at", "1")
+    assert result.exit_code == 2
+    message, line, caret = result.stderr.splitlines()
+    assert line.strip() == "sin(x) + 2x"
+    assert caret.index("^") - line.index("s") == 10
+
+
+def test_debug_shows_the_traceback():
+    proc = subprocess.run([sys.executable, "-m", "adcli", "diff", "log(x)", "--at", "-1",
+                           "--debug"], capture_output=True, text=True)
+    assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_version_and_module_entry_point():
+    proc = subprocess.run([sys.executable, "-m", "adcli", "--version"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and __version__ in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "adcli", "diff", F, "--at", "2", "-q"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and float(proc.stdout) == pytest.approx(DF_AT_2, rel=1e-15)
+
+
+def test_help_has_examples(run):
+    top = run("--help")
+    assert top.exit_code == 0 and "adcli diff" in top.stdout
+    sub = run("diff", "--help")
+    assert sub.exit_code == 0 and "Examples:" in sub.stdout and "--at" in sub.stdout
+
+
+def test_functions_lists_the_language_from_the_op_table(run):
+    result = run("functions", "-f", "json")
+    listed = {e["syntax"].split("(")[0] for e in json.loads(result.stdout)["entries"]}
+    assert set(SURFACE) <= listed
+    table = run("functions")
+    assert table.exit_code == 0 and "atan2(y, x)" in table.stdout
+
+
+def test_no_colour_codes_when_piped_or_no_color():
+    env = {"NO_COLOR": "1", "PATH": ""}
+    proc = subprocess.run([sys.executable, "-m", "adcli", "diff", F, "--at", "2"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 0 and "\x1b[" not in proc.stdout
+
+
+def test_one_point_ad_imports_no_heavy_library():
+    code = ("import sys\n"
+            "from adcli.cli import main\n"
+            "for fmt in ('json', 'table', 'plain'):\n"
+            "    for mode in ('forward', 'reverse'):\n"
+            "        try:\n"
+            "            main(['diff', 'sin(x**2)+exp(x)', '--at', '2', '-m', mode, '-f', fmt])\n"
+            "        except SystemExit as e:\n"
+            "            assert not e.code, e.code\n"
+            "heavy = sorted(m for m in ('sympy', 'numpy', 'mpmath') if m in sys.modules)\n"
+            "print('HEAVY', heavy)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "HEAVY []"
