@@ -24,18 +24,19 @@ MAX_LENGTH = 64 * 1024 * 1024
 MAX_DEPTH = 100_000
 
 # Operator-stack entries are (tag, precedence, token index, extra).  Markers
-# ("(", "call", "if") have precedence 0 or 1 so that no operator pops them;
-# a pending "else" has precedence 1, so conditionals nest to the right.
-# Binary operators: (tag, precedence, pop threshold).  Operators already on the
-# stack are reduced while their precedence reaches the threshold: equal
-# precedence for the left-associative ones, strictly higher for **.
-_BINARY = {"+": ("add", 10), "-": ("sub", 10), "*": ("mul", 20), "/": ("div", 20),
-           "**": ("pow", 40), "^": ("pow", 40), "and": ("and", 3), "or": ("or", 2)}
-_BINARY.update({symbol: (kind, 5) for symbol, kind in COMPARISONS.items()})
+# stop reductions: "(" and "call" (precedence 0) and "if" (5).  A pending "else"
+# (6) is reduced by ")", "," and the end, but not by a new "if", so
+# conditionals nest to the right.  Binary operators are (tag, precedence, pop
+# threshold): operators already stacked are reduced while their precedence
+# reaches the threshold -- equal precedence for the left-associative ones,
+# strictly higher for **.
+_BINARY = {"+": ("add", 100), "-": ("sub", 100), "*": ("mul", 200), "/": ("div", 200),
+           "**": ("pow", 400), "^": ("pow", 400), "and": ("and", 30), "or": ("or", 20)}
+_BINARY.update({symbol: (kind, 50) for symbol, kind in COMPARISONS.items()})
 _BINARY = {symbol: (tag, prec, prec + (tag == "pow")) for symbol, (tag, prec) in _BINARY.items()}
+_NOT, _NEG, _IF, _ELSE = 40, 300, 5, 6
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div", "pow"})
 _COMPARE = frozenset(COMPARISONS.values())
-_MARKERS = frozenset({"(", "call", "if"})
 _NUMBER_START = frozenset("0123456789.")
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _FLOAT_MAX = 1.7976931348623157e308
@@ -124,15 +125,21 @@ class _Parser:
             node = nodes[node][1][1]
         return nodes[node][1][1]
 
-    def pop_until_marker(self) -> tuple | None:
-        """Reduce operators down to the nearest marker, which is returned (not popped)."""
-        ops = self.ops
-        while ops:
-            top = ops[-1]
-            if top[0] in _MARKERS:
-                return top
-            self.reduce(ops.pop())
-        return None
+    def unwind(self, threshold: int) -> tuple | None:
+        """Reduce stacked operators of precedence >= ``threshold``; return the new top."""
+        ops, operands, bools, add = self.ops, self.operands, self.bools, self.graph.add
+        while ops and ops[-1][1] >= threshold:
+            top = ops.pop()
+            tag = top[0]
+            if tag in _ARITHMETIC:  # the hot case, inline
+                right = operands.pop()
+                left = operands[-1]
+                if bools and (left < 0 or right < 0 or left in bools or right in bools):
+                    raise _Fail("arithmetic needs numbers, not conditions", top[2])
+                operands[-1] = add(tag, (left, right))
+            else:
+                self.reduce(top)
+        return ops[-1] if ops else None
 
     # -- the loop -------------------------------------------------------------
     def parse(self) -> Graph:
@@ -140,12 +147,11 @@ class _Parser:
         if not tokens[0]:
             raise _Fail("empty formula", 0)
         graph = self.graph
-        add, nodes = graph.add, graph.nodes
+        add = graph.add
         operands, ops = self.operands, self.ops
         push, pop_op = operands.append, ops.pop
-        reduce = self.reduce
+        reduce, unwind = self.reduce, self.unwind
         binary_ops = _BINARY
-        bools = self.bools
         expect_operand = True
         seen: dict[str, int] = {}
         i = -1
@@ -154,7 +160,7 @@ class _Parser:
             tok = tokens[i]
             if expect_operand:
                 node = seen.get(tok)
-                if node is not None and tokens[i + 1] != "(":
+                if node is not None:
                     push(node)  # a variable, constant or number met before
                     expect_operand = False
                     continue
@@ -163,10 +169,9 @@ class _Parser:
                     if tok in binary_ops or tok in ("if", "else"):
                         raise _Fail(f"expected a number, a name or '(' before '{tok}'", i)
                     if tok == "not":
-                        ops.append(("not", 4, i, None))
-                    elif tokens[i + 1] == "(":
-                        self.open_call(tok, i, len(operands))
-                        i += 1
+                        ops.append(("not", _NOT, i, None))
+                    elif tok[-1] == "(":
+                        self.open_call(tok[:-1].rstrip(), i, len(operands))
                     else:
                         node = seen[tok] = self.name(tok, i)
                         push(node)
@@ -180,14 +185,14 @@ class _Parser:
                 elif tok == "(":
                     self.open(("(", 0, i, len(operands)))
                 elif tok == "-":
-                    ops.append(("neg", 30, i, None))
+                    ops.append(("neg", _NEG, i, None))
                 elif tok == "+":
                     pass
-                elif tok == ")" and tokens[i - 1] == "(" and ops[-1][0] == "call":
+                elif tok == ")" and i and tokens[i - 1][-1] == "(":
+                    if tokens[i - 1] == "(":
+                        raise _Fail("empty parentheses", i - 1)
                     self.close_call()
                     expect_operand = False
-                elif tok == ")" and i and tokens[i - 1] == "(":
-                    raise _Fail("empty parentheses", i - 1)
                 elif not tok:
                     raise _Fail(f"formula ends too early: expected an operand after "
                                 f"'{tokens[i - 1]}'", i)
@@ -196,23 +201,12 @@ class _Parser:
                 continue
             entry = binary_ops.get(tok)
             if entry is not None:
-                tag, prec, threshold = entry
-                while ops and ops[-1][1] >= threshold:
-                    top = pop_op()
-                    top_tag = top[0]
-                    if top_tag in _ARITHMETIC:  # the hot case, inline
-                        right = operands.pop()
-                        left = operands[-1]
-                        if bools and (left < 0 or right < 0 or left in bools
-                                      or right in bools):
-                            raise _Fail("arithmetic needs numbers, not conditions", top[2])
-                        operands[-1] = add(top_tag, (left, right))
-                    else:
-                        reduce(top)
-                ops.append((tag, prec, i, None))
+                if ops and ops[-1][1] >= entry[2]:
+                    unwind(entry[2])
+                ops.append((entry[0], entry[1], i, None))
                 expect_operand = True
             elif tok == ")":
-                marker = self.pop_until_marker()
+                marker = unwind(_ELSE)
                 if marker is None:
                     raise _Fail("unmatched ')'", i)
                 if marker[0] == "call":
@@ -225,26 +219,25 @@ class _Parser:
                 else:
                     reduce(marker)
             elif tok == ",":
-                marker = self.pop_until_marker()
-                if marker is not None and marker[0] == "if":
-                    reduce(marker)
+                marker = unwind(_ELSE)
                 if marker is None or marker[0] != "call":
+                    if marker is not None and marker[0] == "if":
+                        reduce(marker)
                     raise _Fail("tuples are not part of the formula language", i)
                 expect_operand = True
             elif tok == "if":
-                while ops and ops[-1][1] > 1:
-                    reduce(pop_op())
-                ops.append(("if", 1, i, None))
+                unwind(_ELSE + 1)
+                ops.append(("if", _IF, i, None))
                 expect_operand = True
             elif tok == "else":
-                marker = self.pop_until_marker()
+                marker = unwind(_ELSE)
                 if marker is None or marker[0] != "if":
                     raise _Fail("'else' without a matching 'if'", i)
-                ops[-1] = ("else", 1, marker[2], None)
+                ops[-1] = ("else", _ELSE, marker[2], None)
                 expect_operand = True
             elif not tok:
-                while ops:
-                    reduce(pop_op())
+                if unwind(_ELSE) is not None:
+                    reduce(pop_op())  # an unclosed "(", call or "if"
                 break
             else:
                 self.implicit_product(i)
@@ -309,8 +302,6 @@ class _Parser:
         prev, tok = self.tokens[i - 1], self.tokens[i]
         if tok[:1] in _NUMBER_START and prev[:1] in _NUMBER_START:
             raise _Fail(f"malformed number {prev}{tok}", i - 1)
-        if tok == "(" and prev[:1] in _NAME_START:
-            raise _Fail(f"'{prev}' is not a function; for a product write {prev}*(...)", i)
         if tok[:1] in _NAME_START or tok[:1] in _NUMBER_START or tok == "(":
             raise _Fail(f"missing operator: implicit multiplication is not supported; "
                         f"write {prev}*{tok}", i)

@@ -1,0 +1,166 @@
+"""adcli benchmarks: every figure is a ratio against a baseline measured in the same run.
+
+    python benchmarks/run.py            # all three parts
+    python benchmarks/run.py --quick    # fewer repetitions, smaller sizes
+
+(a) start-up latency of ``adcli diff "sin(x**2)+exp(x)" --at 2 --mode reverse``
+    as a table and as JSON, against ``python -c pass`` (runs interleaved, median
+    of N each), with each process's peak memory;
+(b) parse + record + reverse sweep of generated formulas of 10^4, 10^5 and
+    10^6 graph nodes (seconds, microseconds per node and per tape entry);
+(c) the same gradient by forward, reverse and symbolic differentiation as the
+    number of variables grows, to show where each stops being practical.
+
+The machine may be noisy: medians and ratios are the figures to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from adcli.api import problem  # noqa: E402
+from adcli.backends import backend  # noqa: E402
+from adcli.backends.reverse import adjoints  # noqa: E402
+from adcli.errors import AdcliError  # noqa: E402
+from adcli.parser import parse  # noqa: E402
+from adcli.tape import record  # noqa: E402
+
+FORMULA = "sin(x**2)+exp(x)"
+
+
+def adcli_command() -> list[str]:
+    script = Path(sys.executable).with_name("adcli")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("adcli")
+    return [found] if found else [sys.executable, "-m", "adcli"]
+
+
+def run_once(argv: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark command failed: {' '.join(argv)}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def latency(runs: int) -> None:
+    print(f"(a) start-up latency, median of {runs} interleaved runs each")
+    adcli = adcli_command()
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "adcli diff (table)": adcli + ["diff", FORMULA, "--at", "2", "--mode", "reverse"],
+        "adcli diff (json)": adcli + ["diff", FORMULA, "--at", "2", "--mode", "reverse",
+                                      "--format", "json"],
+    }
+    for argv in commands.values():  # warm the file cache
+        run_once(argv)
+    samples = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, argv in commands.items():
+            samples[name].append(run_once(argv))
+    base = statistics.median(w for w, _ in samples["python -c pass"])
+    print(f"    {'command':<22}{'median ms':>10}{'ratio':>8}{'peak MiB':>10}")
+    for name, values in samples.items():
+        wall = statistics.median(w for w, _ in values)
+        peak = max(m for _, m in values)
+        print(f"    {name:<22}{wall * 1e3:>10.1f}{wall / base:>8.2f}{peak:>10.1f}")
+
+
+def generated(nodes: int, variables: int = 100) -> str:
+    """A sum of distinct terms, each adding four graph nodes, over ``variables`` inputs."""
+    templates = ("sin(x{a}*{c})", "{c}*x{a}*x{b}", "exp(x{a}/{c})", "(x{a}+{c})**2")
+    terms = []
+    for i in range(max(1, (nodes - variables) // 4)):
+        a, b = (i * 7) % variables, (i * 13 + 1) % variables
+        terms.append(templates[i % 4].format(a=a, b=b, c=f"{i + 1}.5"))
+    return "+".join(terms)
+
+
+def point_for(graph) -> dict:
+    return {name: 0.1 + 0.01 * k for k, name in enumerate(graph.variables)}
+
+
+def gradient_scaling(sizes: list[int]) -> None:
+    print("(b) parse + record + reverse sweep of generated formulas")
+    print(f"    {'nodes':>10}{'entries':>10}{'parse s':>9}{'record s':>10}{'sweep s':>9}"
+          f"{'total s':>9}{'us/node':>9}{'sweep us/entry':>16}")
+    for size in sizes:
+        text = generated(size)
+        t0 = time.perf_counter()
+        graph = parse(text)
+        t1 = time.perf_counter()
+        tape = record(graph, point_for(graph))
+        t2 = time.perf_counter()
+        adjoints(tape, {tape.output: 1.0})
+        t3 = time.perf_counter()
+        total = t3 - t0
+        print(f"    {len(graph):>10,}{len(tape):>10,}{t1 - t0:>9.3f}{t2 - t1:>10.3f}"
+              f"{t3 - t2:>9.3f}{total:>9.3f}{total / len(graph) * 1e6:>9.2f}"
+              f"{(t3 - t2) / len(tape) * 1e6:>16.3f}")
+
+
+def chain(variables: int) -> str:
+    """sin(x0*x1) + sin(x1*x2) + ...: n inputs, about 4n nodes."""
+    return "+".join(f"sin(x{k}*x{k + 1})*{k + 1}.5" for k in range(variables - 1))
+
+
+def modes_scaling(sizes: list[int], budget: float) -> None:
+    print(f"(c) the whole gradient by each mode (seconds; '-' once a mode took over "
+          f"{budget:g} s at a smaller size)")
+    modes = ("reverse", "forward", "symbolic")
+    print(f"    {'inputs':>8}{'nodes':>9}" + "".join(f"{m:>12}" for m in modes))
+    slow: set[str] = set()
+    for n in sizes:
+        text = chain(n)
+        cells = []
+        nodes = 0
+        for mode in modes:
+            if mode in slow:
+                cells.append("-")
+                continue
+            point = [f"x{k}={0.1 + 0.001 * k}" for k in range(n)]
+            start = time.perf_counter()
+            try:
+                request = problem(text, point)
+                nodes = len(request.graph)
+                backend(mode)(request)
+                elapsed = time.perf_counter() - start
+                cells.append(f"{elapsed:.3f}")
+                if elapsed > budget:
+                    slow.add(mode)
+            except AdcliError as error:
+                cells.append("refused" if "not available" in error.message else "error")
+                slow.add(mode)
+        print(f"    {n:>8,}{nodes:>9,}" + "".join(f"{c:>12}" for c in cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes")
+    parser.add_argument("--runs", type=int, default=None, help="latency runs per command")
+    args = parser.parse_args()
+    runs = args.runs or (5 if args.quick else 15)
+    latency(runs)
+    print()
+    gradient_scaling([10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000])
+    print()
+    modes_scaling([10, 100, 1000] if args.quick else [10, 100, 1000, 3000, 10_000],
+                  budget=5.0 if args.quick else 20.0)
+
+
+if __name__ == "__main__":
+    main()
