@@ -18,7 +18,7 @@ from types import SimpleNamespace
 FUNCTIONS = (
     "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 "
     "log10 sqrt cbrt abs sign erf erfc sigmoid softplus atan2 hypot pow where "
-    "lt le gt ge eq ne both either negate"
+    "lt le gt ge eq ne both either negate iszero"
 ).split()
 
 
@@ -72,6 +72,7 @@ FLOAT = SimpleNamespace(
     both=lambda a, b: a and b,
     either=lambda a, b: a or b,
     negate=lambda a: not a,
+    iszero=lambda v: 1.0 if v == 0 else 0.0,
     **_PY_COMPARE,
 )
 
@@ -112,6 +113,7 @@ def numpy_math() -> SimpleNamespace:
         both=np.logical_and,
         either=np.logical_or,
         negate=np.logical_not,
+        iszero=lambda v: np.where(np.asarray(v) == 0, 1.0, 0.0),
         **_PY_COMPARE,
     )
 
@@ -138,7 +140,8 @@ def mpmath_math() -> SimpleNamespace:
         asinh=mpmath.asinh, acosh=mpmath.acosh, atanh=mpmath.atanh,
         exp=mpmath.exp, log=mpmath.log,
         log2=lambda x: mpmath.log(x, 2), log10=mpmath.log10,
-        sqrt=mpmath.sqrt, cbrt=mpmath.cbrt, abs=mpmath.fabs, sign=mpmath.sign,
+        sqrt=mpmath.sqrt, cbrt=lambda x: mpmath.sign(x) * mpmath.cbrt(mpmath.fabs(x)),
+        abs=mpmath.fabs, sign=mpmath.sign,
         erf=mpmath.erf, erfc=mpmath.erfc,
         sigmoid=lambda x: 1 / (1 + mpmath.exp(-x)),
         softplus=lambda x: mpmath.log1p(mpmath.exp(x)),
@@ -147,6 +150,7 @@ def mpmath_math() -> SimpleNamespace:
         both=lambda a, b: a and b,
         either=lambda a, b: a or b,
         negate=lambda a: not a,
+        iszero=lambda v: 1 if v == 0 else 0,
         **_PY_COMPARE,
     )
 
@@ -187,5 +191,6 @@ def sympy_math() -> SimpleNamespace:
         both=sp.And,
         either=sp.Or,
         negate=sp.Not,
+        iszero=lambda v: sp.Integer(1 if v == 0 else 0),
         **_compare_ops(sp.Lt, sp.Le, sp.Gt, sp.Ge, sp.Eq, sp.Ne),
     )

@@ -7,7 +7,9 @@ branch of each conditional.  Constants are not entries; they stay inline.
 While it records, the tape stores each entry's local partials as *edges*
 ``(entry, argument, partial)``.  Both sweeps are then single loops over the
 edges — forward in order, reverse backwards — and no op's derivative is
-written anywhere but in :mod:`adcli.ops`.
+written anywhere but in :mod:`adcli.ops`.  Values must exist (an error is
+raised at once); an undefined local partial becomes NaN on its edge and is
+reported only if a requested derivative depends on it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from .ops import OPS
 from .pretty import format_node
 
 _FLOAT_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+#: A local partial with no finite value (``sqrt`` at 0).  It is kept, not
+#: raised: it is an error only if a requested derivative flows through it,
+#: which the sweeps find out (see :func:`derivative_error`).
+_UNDEFINED = math.nan
 
 
 #: An entry evaluated exactly at a non-smooth point of its op.
@@ -182,7 +189,11 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
                 kinks.append(Kink(entry, op.name, (x,), rules))
             if partials:
                 rule = rules[0]
-                extend((entry, entry_of[a], rule if rule.__class__ is int else rule(m, out, x)))
+                try:
+                    p = rule if rule.__class__ is int else rule(m, out, x)
+                except _FLOAT_ERRORS:
+                    p = _UNDEFINED
+                extend((entry, entry_of[a], p))
             return
         a, b = args
         x, y = val[a], val[b]
@@ -196,15 +207,13 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
             rules = op.subgradient
             kinks.append(Kink(entry, op.name, (x, y), rules))
         if partials:
-            rule_x, rule_y = rules
-            source = entry_of[a]
-            if source >= 0:
-                extend((entry, source,
-                        rule_x if rule_x.__class__ is int else rule_x(m, out, x, y)))
-            source = entry_of[b]
-            if source >= 0:
-                extend((entry, source,
-                        rule_y if rule_y.__class__ is int else rule_y(m, out, x, y)))
+            for rule, source in zip(rules, (entry_of[a], entry_of[b])):
+                if source >= 0:
+                    try:
+                        p = rule if rule.__class__ is int else rule(m, out, x, y)
+                    except _FLOAT_ERRORS:
+                        p = _UNDEFINED
+                    extend((entry, source, p))
 
     return emit
 
@@ -275,13 +284,11 @@ def _where(tape: Tape, node: int) -> str:
 
 
 def _arguments(tape: Tape, node: int) -> str:
+    """`` (v1 = -1.0)``: the non-constant arguments of a node and their values."""
     graph = tape.graph
-    shown = []
-    for a in graph.nodes[node][1]:
-        if graph.constant[a]:
-            continue
-        shown.append(f"{tape._name(a)} = {_number(tape.node_values[a])}")
-    return ", ".join(shown)
+    shown = [f"{tape._name(a)} = {_number(tape.node_values[a])}"
+             for a in graph.nodes[node][1] if not graph.constant[a]]
+    return f" ({', '.join(shown)})" if shown else ""
 
 
 def _number(x) -> str:
@@ -293,11 +300,7 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
     kind, args, _data = graph.nodes[node]
     op = OPS[kind]
     xs = [tape.node_values[a] for a in args]
-    where = _where(tape, node)
-    given = _arguments(tape, node)
-    given = f" ({given})" if given else ""
-    if tape.node_values[node] is not None:
-        return MathError(f"the derivative of {op.name} is infinite or undefined {where}{given}")
+    where, given = _where(tape, node), _arguments(tape, node)
     if not op.in_domain(*xs):
         return MathError(f"{op.name} is undefined {where}{given}: it needs {op.domain[1]}")
     if isinstance(exc, OverflowError):
@@ -308,22 +311,29 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
 def _check_finite(tape: Tape) -> None:
     """Silent float overflow (``1e308*10``) must not become a silent wrong answer."""
     isfinite = math.isfinite
-    partials = tape.edges[2::3]
-    if isfinite(tape.value) and all(map(isfinite, tape.values)) \
-            and all(map(isfinite, partials)):
+    if isfinite(tape.value) and all(map(isfinite, tape.values)):
         return
     for entry, v in enumerate(tape.values):
         if not isfinite(v):
-            raise _diagnose_nonfinite(tape, tape.nodes[entry], "value")
-    for entry, _arg, p in tape.edge_triples():
-        if not isfinite(p):
-            raise _diagnose_nonfinite(tape, tape.nodes[entry], "derivative")
+            node = tape.nodes[entry]
+            op = OPS[tape.graph.nodes[node][0]]
+            raise MathError(f"{op.name} overflows the float range "
+                            f"{_where(tape, node)}{_arguments(tape, node)}")
     raise MathError(f"the formula's value {tape.value!r} is not finite")
 
 
-def _diagnose_nonfinite(tape: Tape, node: int, what: str) -> MathError:
-    op = OPS[tape.graph.nodes[node][0]]
-    given = _arguments(tape, node)
-    given = f" ({given})" if given else ""
-    return MathError(f"the {what} of {op.name} overflows the float range "
-                     f"{_where(tape, node)}{given}")
+def derivative_error(tape: Tape, flows) -> MathError:
+    """The error for a requested derivative that is not finite.
+
+    ``flows(out, arg)`` tells whether derivative information moved along an
+    edge in the sweep that failed; the first such edge with an undefined or
+    infinite partial is the culprit.
+    """
+    isfinite = math.isfinite
+    for out, arg, p in tape.edge_triples():
+        if not isfinite(p) and flows(out, arg):
+            node = tape.nodes[out]
+            op = OPS[tape.graph.nodes[node][0]]
+            return MathError(f"the derivative of {op.name} is infinite or undefined "
+                             f"{_where(tape, node)}{_arguments(tape, node)}")
+    return MathError("the derivative overflows the float range")

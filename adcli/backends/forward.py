@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..records import Derivative
-from ..tape import Tape, record
+import math
+
+from ..tape import Tape, derivative_error, record
 from . import Problem
 from ._common import kink_warnings
 
@@ -14,7 +16,9 @@ def tangents(tape: Tape, seed: dict) -> list:
     for entry, s in seed.items():
         dot[entry] = s
     for out, arg, p in tape.edge_triples():
-        dot[out] += p * dot[arg]
+        d = dot[arg]
+        if d:  # nothing flows: an undefined partial elsewhere stays harmless
+            dot[out] += p * d
     return dot
 
 
@@ -25,6 +29,8 @@ def differentiate(problem: Problem) -> Derivative:
     for name in problem.wrt:
         dot = tangents(tape, {inputs[name]: 1.0})
         gradient[name] = dot[tape.output] if tape.output >= 0 else 0.0
+        if not math.isfinite(gradient[name]):
+            raise derivative_error(tape, lambda out, arg: dot[arg] != 0)
     return Derivative(
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from ..records import Derivative
-from ..tape import Tape, record
+import math
+
+from ..tape import Tape, derivative_error, record
 from . import Problem
 from ._common import kink_warnings
 
@@ -15,7 +17,9 @@ def adjoints(tape: Tape, seed: dict) -> list:
         bar[entry] = s
     backwards = reversed(tape.edges)
     for p, arg, out in zip(backwards, backwards, backwards):
-        bar[arg] += bar[out] * p
+        b = bar[out]
+        if b:  # nothing flows: an undefined partial elsewhere stays harmless
+            bar[arg] += b * p
     return bar
 
 
@@ -25,6 +29,8 @@ def differentiate(problem: Problem) -> Derivative:
     if tape.output >= 0:
         bar = adjoints(tape, {tape.output: 1.0})
         gradient = {name: bar[inputs[name]] for name in problem.wrt}
+        if not all(map(math.isfinite, gradient.values())):
+            raise derivative_error(tape, lambda out, arg: bar[out] != 0)
     else:
         gradient = {name: 0.0 for name in problem.wrt}
     return Derivative(

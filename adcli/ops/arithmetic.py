@@ -9,6 +9,17 @@ def _pow_defined(x, y) -> bool:
     return x > 0 or (x == 0 and y >= 0) or (x < 0 and y % 1 == 0)
 
 
+def _pow_dx(m, out, x, y):
+    # y * x**(y-1); the exponent is nudged to 0 when y == 0 (x**0 is the constant
+    # 1, also at x = 0), without a branch, so that it holds on arrays too.
+    return y * m.pow(x, y - 1 + m.iszero(y))
+
+
+def _pow_dy(m, out, x, y):
+    # x**y * log(x); at x == 0 (y > 0) x**y is 0 for every y, so the partial is 0.
+    return out * m.log(x + m.iszero(x))
+
+
 ARITHMETIC = (
     Op("add", 2, lambda m, x, y: x + y, (1, 1),
        "{0} + {1}", "{0} + {1}", "Add", "sum", prec=10),
@@ -24,8 +35,7 @@ ARITHMETIC = (
     Op("neg", 1, lambda m, x: -x, (-1,),
        "-{0}", "-{0}", "Mul", "negation", prec=30),
     Op("pow", 2, lambda m, x, y: m.pow(x, y),
-       (lambda m, out, x, y: y * m.pow(x, y - 1),
-        lambda m, out, x, y: out * m.log(x)),
+       (_pow_dx, _pow_dy),
        "{0}^{1}", "{{{0}}}^{{{1}}}", "Pow", "power x**y, x^y or pow(x, y)",
        prec=40, right_assoc=True,
        domain=(_pow_defined, "x > 0, or x = 0 with y >= 0, or x < 0 with an integer y")),

@@ -1,8 +1,10 @@
 """Piecewise-smooth functions and their kinks.
 
 At a kink each declares the subgradient AD returns: the one-sided value that
-PyTorch and JAX return, which is also what SymPy's derivative evaluates to
-there (``sign(0) = 0``; a tie in ``max``/``min`` goes to the first argument).
+PyTorch and JAX return.  For abs, relu, max and min it is also what SymPy's
+derivative evaluates to there (``sign(0) = 0``; a tie in ``max``/``min`` goes to
+the first argument); for sign and hypot SymPy's derivative has no value there
+(a Dirac delta, 0/0), so the symbolic mode reports it as undefined.
 """
 
 from __future__ import annotations

@@ -17,8 +17,7 @@ class Op:
     ``domain`` is ``(predicate, text)``: ``predicate(*args)`` is true where the
     value is defined, and ``text`` says so in words for error messages.
     ``kink`` marks non-smooth points, where ``subgradient`` (the conventional
-    one-sided value, the same one the symbolic backend gives) is used and a
-    warning raised.  (A plain slotted class: it is built at every start-up.)
+    one-sided value) is used and a warning raised.  (A plain slotted class: it is built at every start-up.)
     """
 
     __slots__ = ("name", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",

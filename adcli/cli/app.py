@@ -1,0 +1,107 @@
+"""The Click application: commands built from the option table in :mod:`.params`.
+
+Click answers ``--help``, completion and every usage error; the work itself is
+in :mod:`.commands`, shared with the fast reader.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+from .commands import DiffSettings, guarded, run_diff, run_functions
+from .params import DEBUG, DIFF, FORMAT, Param
+
+_CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
+                 click.exceptions.Abort)
+
+
+def _set_debug(ctx: click.Context, _param, value: bool) -> bool:
+    if value:
+        ctx.meta["adcli.debug"] = True
+    return value
+
+
+def options(params: tuple):
+    """Stack one Click option per :class:`Param`, in table order."""
+    def decorate(command):
+        for param in reversed(params):
+            command = _option(param)(command)
+        return command
+    return decorate
+
+
+def _option(param: Param):
+    if param is DEBUG:
+        return click.option(*param.flags, is_flag=True, expose_value=False, is_eager=True,
+                            callback=_set_debug, help=param.help)
+    kwargs = {"help": param.help}
+    if param.is_flag:
+        kwargs["is_flag"] = True
+    elif param.choices:
+        kwargs.update(type=click.Choice(param.choices), default=param.default,
+                      show_default=True)
+    if param.multiple:
+        kwargs["multiple"] = True
+    if param.metavar:
+        kwargs["metavar"] = param.metavar
+    return click.option(*param.flags, param.dest, **kwargs)
+
+
+class _Group(click.Group):
+    """Turns adcli's errors into messages and exit codes, not tracebacks."""
+
+    def invoke(self, ctx: click.Context):
+        code = guarded(lambda: super(_Group, self).invoke(ctx),
+                       lambda: ctx.meta.get("adcli.debug"), _CLICK_ERRORS)
+        if code:
+            ctx.exit(code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="adcli")
+def cli() -> None:
+    """Derivatives you can trust, and how they were made.
+
+    adcli parses a formula with its own safe parser (nothing you type is ever
+    executed), records it as a Wengert list, and differentiates it by forward
+    or reverse automatic differentiation, symbolically (SymPy) or numerically.
+
+    \b
+      adcli diff "sin(x**2)+exp(x)" --at 2
+      adcli diff "x*sin(y)" --at x=3 --at y=pi/6 --format json
+      adcli functions
+
+    Exit codes: 0 success, 1 math error (outside the domain, overflow, no
+    derivative), 2 usage or parse error.
+    """
+
+
+DIFF_EXAMPLES = """\b
+Examples:
+  adcli diff "sin(x**2)+exp(x)" --at 2
+  adcli diff "x*sin(y)" --at x=3 --at y=pi/6 --mode forward
+  adcli diff "x*sin(y)" --at x=3 --at y=pi/6 --wrt y --format json
+  adcli diff "x^3 + ln(x)" --at 2 --mode symbolic
+  echo "x**2 if x > 0 else 0" | adcli diff - --at 0.001 --quiet
+"""
+
+
+@cli.command(epilog=DIFF_EXAMPLES)
+@click.argument("expression", metavar="EXPR")
+@options(DIFF)
+def diff(expression, **values):
+    """Differentiate EXPR at a point (EXPR '-' reads standard input).
+
+    The formula language has + - * / ** (or ^), functions such as sin, exp,
+    log, sqrt, max (see: adcli functions), the constants pi and e, and
+    conditionals such as "x**2 if x > 0 else 0".
+    """
+    run_diff(DiffSettings(expression, **values))
+
+
+@cli.command()
+@options((FORMAT, DEBUG))
+def functions(fmt):
+    """List the functions, operators and constants formulas may use."""
+    run_functions(fmt)

@@ -1,0 +1,53 @@
+"""The options of each command as data, without importing Click.
+
+One table serves twice: :mod:`adcli.cli.app` builds the Click commands from it
+(help, completion, every error message), and :mod:`adcli.cli.fast` reads a
+plainly well-formed ``adcli diff`` command line with it, so that the most
+common call does not pay Click's import (three times Python's own start-up).
+"""
+
+from __future__ import annotations
+
+from ..backends import MODES
+from ..render import FORMATS
+
+
+class Param:
+    """One option: its flags, destination, and kind (flag, choice or value)."""
+
+    __slots__ = ("flags", "dest", "multiple", "choices", "default", "is_flag", "metavar",
+                 "help")
+
+    def __init__(self, flags: tuple, dest: str, help: str, *, multiple: bool = False,
+                 choices: tuple = (), default=None, is_flag: bool = False,
+                 metavar: str | None = None):
+        self.flags, self.dest, self.help = flags, dest, help
+        self.multiple, self.choices, self.default = multiple, choices, default
+        self.is_flag, self.metavar = is_flag, metavar
+
+    def initial(self):
+        if self.multiple:
+            return ()
+        return False if self.is_flag else self.default
+
+
+FORMAT = Param(("-f", "--format"), "fmt", "Output format.", choices=FORMATS,
+               default="table")
+QUIET = Param(("-q", "--quiet"), "quiet",
+              "Print only the derivative(s): bare numbers, one per line, for $(...).",
+              is_flag=True)
+DEBUG = Param(("--debug",), "debug", "Show the Python traceback of an error.",
+              is_flag=True)
+
+DIFF = (
+    Param(("--at",), "at", "The point: one per variable; VALUE may be a constant "
+          "expression (pi/6). A bare VALUE is allowed for a one-variable formula.",
+          multiple=True, metavar="NAME=VALUE"),
+    Param(("--wrt",), "wrt", "Differentiate only with respect to these variables "
+          "(x,y). Default: all.", multiple=True, metavar="NAMES"),
+    Param(("-m", "--mode"), "mode", "How to differentiate.", choices=MODES,
+          default="reverse"),
+    FORMAT,
+    QUIET,
+    DEBUG,
+)
