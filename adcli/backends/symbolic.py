@@ -9,6 +9,10 @@ formulas get a clear "not available" instead of a crash.
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
+
 from ..errors import MathError, NotAvailable
 from ..graph import CONST, IF, VAR, Graph, apply_boolean
 from ..namespaces import sympy_math
@@ -22,33 +26,95 @@ from ._common import kink_warnings
 MAX_DEPTH = 400
 #: Larger graphs make SymPy's expression building too slow to be useful.
 MAX_NODES = 20_000
+#: SymPy's time is hard to predict (it grows with expression swell); past this
+#: many seconds the symbolic mode gives up with a clear message.
+BUDGET_SECONDS = 30.0
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@contextmanager
+def time_budget(seconds: float):
+    """Interrupt the block after ``seconds`` (main thread only; elsewhere unbounded)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise _OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+#: Chains SymPy flattens into one n-ary node (a + b + c is one Add).
+_FAMILY = {"add": "add", "sub": "add", "mul": "mul", "div": "mul", "neg": "mul"}
 
 
 def depth(graph: Graph) -> int:
+    """The nesting depth of the expression SymPy will build for the graph."""
     level = [0] * len(graph)
-    for node, (_kind, args, _data) in enumerate(graph.nodes):
-        if args:
-            level[node] = 1 + max(level[a] for a in args)
+    nodes = graph.nodes
+    for node, (kind, args, _data) in enumerate(nodes):
+        family = _FAMILY.get(kind)
+        for a in args:
+            step = 0 if family is not None and _FAMILY.get(nodes[a][0]) == family else 1
+            if level[a] + step > level[node]:
+                level[node] = level[a] + step
     return level[graph.output] if len(graph) else 0
 
 
 def to_sympy(graph: Graph, symbols: dict):
-    """The graph's output as a SymPy expression; shared nodes stay shared."""
+    """The graph's output as a SymPy expression; shared nodes stay shared.
+
+    A chain of ``+``/``-`` becomes one n-ary ``Add`` (its terms gathered in a
+    list), because adding terms one at a time costs SymPy O(n^2).
+    """
+    import sympy
+
     m = sympy_math()
-    val = [None] * len(graph)
-    for node, (kind, args, data) in enumerate(graph.nodes):
-        args = [val[a] for a in args]
-        if kind == CONST:
+    nodes = graph.nodes
+    uses = [0] * len(graph)
+    for _kind, args, _data in nodes:
+        for a in args:
+            uses[a] += 1
+    val: list = [None] * len(graph)
+    terms: dict[int, list] = {}  # add/sub nodes whose Add is not built yet
+
+    def value(a):
+        if a in terms:
+            val[a] = sympy.Add(*terms.pop(a))
+        return val[a]
+
+    def summands(a, sign):
+        if a in terms and uses[a] == 1:
+            gathered = terms.pop(a)
+            return gathered if sign > 0 else [-t for t in gathered]
+        return [value(a) if sign > 0 else -value(a)]
+
+    for node, (kind, args, data) in enumerate(nodes):
+        if kind in ("add", "sub"):
+            gathered = summands(args[0], 1)
+            gathered.extend(summands(args[1], 1 if kind == "add" else -1))
+            terms[node] = gathered
+        elif kind == CONST:
             val[node] = graph.number(node, m)
         elif kind == VAR:
             val[node] = symbols[data]
         elif kind == IF:
-            val[node] = m.where(*args)
+            val[node] = m.where(*map(value, args))
         elif kind in OPS:
-            val[node] = OPS[kind].eval(m, *args)
+            val[node] = OPS[kind].eval(m, *map(value, args))
         else:
-            val[node] = apply_boolean(kind, m, *args)
-    return val[graph.output]
+            val[node] = apply_boolean(kind, m, *map(value, args))
+    return value(graph.output)
 
 
 def _check_size(graph: Graph) -> None:
@@ -94,16 +160,20 @@ def differentiate(problem: Problem) -> Derivative:
     # The point's floats, exactly: asin's derivative at x = 1 must meet 1 - 1 = 0.
     subs = {symbols[name]: sympy.Rational(value) for name, value in problem.point.items()}
     try:
-        expr = to_sympy(problem.graph, symbols)
-        gradient, formulas, sizes = {}, {}, {}
-        for name in problem.wrt:
-            d = sympy.diff(expr, symbols[name])
-            gradient[name] = _at_point(d, subs, name)
-            formulas[name] = sympy.sstr(d)
-            sizes[name] = size(d)
+        with time_budget(BUDGET_SECONDS):
+            expr = to_sympy(problem.graph, symbols)
+            gradient, formulas, sizes = {}, {}, {}
+            for name in problem.wrt:
+                d = sympy.diff(expr, symbols[name])
+                gradient[name] = _at_point(d, subs, name)
+                formulas[name] = sympy.sstr(d)
+                sizes[name] = size(d)
     except RecursionError:
         raise NotAvailable("symbolic differentiation is not available for this input: "
                            "SymPy ran out of recursion depth; use --mode reverse") from None
+    except _OverBudget:
+        raise NotAvailable(f"symbolic differentiation is over budget: SymPy took more than "
+                           f"{BUDGET_SECONDS:g} s; use --mode reverse") from None
     return Derivative(
         problem.text, "symbolic", problem.point, tape.value, gradient,
         cost={"expression_nodes": sum(s["tree_nodes"] for s in sizes.values())},

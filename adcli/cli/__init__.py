@@ -18,21 +18,10 @@ def main(args=None, prog_name: str = "adcli"):
 
     code = run(argv)
     if code is not None:
-        _flush_or_quiet()
         sys.exit(code)
     from .app import cli
 
     cli.main(args=argv, prog_name=prog_name)
-
-
-def _flush_or_quiet() -> None:
-    """``adcli ... | head`` closes the pipe early; that is not an error."""
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def __getattr__(name: str):

@@ -78,9 +78,15 @@ def guarded(action, debug, passthrough: tuple = ()) -> int:
     """
     try:
         action()
+        sys.stdout.flush()
         return 0
     except passthrough:
         raise
+    except BrokenPipeError:  # ``adcli ... | head`` stopped reading: not an error to report
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except AdcliError as error:
         if debug():
             raise

@@ -1,0 +1,86 @@
+"""The fast reader of ``adcli diff`` lines must read them exactly as Click does.
+
+Every line is run both ways -- through :func:`adcli.cli.main` (which tries the
+fast reader first) and through the Click app directly -- and the two must
+print the same bytes and exit with the same code.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from adcli.cli import cli, main
+from adcli.cli.commands import DiffSettings
+from adcli.cli.fast import read_diff
+
+LINES = [
+    ["diff", "sin(x**2)+exp(x)", "--at", "2"],
+    ["diff", "sin(x**2)+exp(x)", "--at=2", "-m", "forward", "-f", "json"],
+    ["diff", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "--wrt", "y", "--quiet"],
+    ["diff", "--mode", "symbolic", "x^3 + ln(x)", "--at", "2", "--format=plain"],
+    ["diff", "x*y", "--at", "x=1", "--at", "y=-2", "-q", "-m", "numerical"],
+    ["diff", "abs(x)", "--at", "-0", "-f", "json"],
+    ["diff", "log(x)", "--at", "-1"],
+    ["diff", "2x", "--at", "1"],
+    ["diff", "x", "--at", "y=1"],
+    ["diff", "x", "--at", "1", "--mode", "magic"],
+    ["diff", "x", "--at"],
+    ["diff", "x", "y", "--at", "1"],
+    ["diff", "-x", "--at", "1"],
+    ["diff", "--", "-x", "--at", "1"],
+    ["diff", "x", "-qfjson", "--at", "1"],
+    ["diff", "x", "--quiet=yes", "--at", "1"],
+    ["diff", "--help"],
+    ["diff"],
+]
+
+
+def through_main(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    out = capsys.readouterr()
+    code = info.value.code or 0
+    return code, out.out, out.err
+
+
+def through_click(argv):
+    result = CliRunner().invoke(cli, argv, prog_name="adcli")
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("argv", LINES, ids=[" ".join(a) for a in LINES])
+def test_fast_and_click_readers_agree(argv, capsys):
+    assert through_main(argv, capsys) == through_click(argv)
+
+
+def test_plain_lines_are_read_fast():
+    assert read_diff(["x*sin(y)", "--at", "x=3", "--at=y=pi/6", "-m", "forward",
+                      "--wrt", "y", "-f", "json", "-q", "--debug"]) == DiffSettings(
+        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), "forward", "json", True, True)
+    assert read_diff(["-", "--at", "-1"]) == DiffSettings("-", ("-1",))
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["x", "-h"], ["x", "--", "y"], ["x", "y"], [], ["x", "--at"],
+    ["x", "--mode", "magic"], ["x", "-qfjson"], ["x", "--quiet=1"], ["x", "--bogus"],
+    ["x", "--format", "csv"],
+])
+def test_irregular_lines_are_left_to_click(argv):
+    assert read_diff(argv) is None
+
+
+def test_the_fast_path_does_not_import_click():
+    code = ("import sys\n"
+            "from adcli.cli import main\n"
+            "try:\n"
+            "    main(['diff', 'sin(x**2)+exp(x)', '--at', '2', '-f', 'json'])\n"
+            "except SystemExit as e:\n"
+            "    assert not e.code\n"
+            "print('CLICK', 'click' in sys.modules)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "CLICK False"
