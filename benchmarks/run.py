@@ -17,7 +17,6 @@ The machine may be noisy: medians and ratios are the figures to quote.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess
@@ -46,15 +45,32 @@ def adcli_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "adcli"]
 
 
-def run_once(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one process."""
+def run_once(argv: list[str]) -> float:
+    """Wall seconds of one process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"benchmark command failed: {' '.join(argv)}")
-    return wall, usage.ru_maxrss / 1024
+    return wall
+
+
+def peak_mib(argv: list[str]) -> float | None:
+    """Peak resident memory of the command, measured by GNU time.
+
+    (A child forked from this Python process would report this process's own
+    memory as its high-water mark, so the measurement goes through a small
+    program.)  None when GNU time is not installed.
+    """
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    if gnu_time is None:
+        return None
+    proc = subprocess.run([gnu_time, "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    try:
+        return int(proc.stderr.strip().splitlines()[-1]) / 1024
+    except (ValueError, IndexError):
+        return None
 
 
 def latency(runs: int) -> None:
@@ -72,12 +88,13 @@ def latency(runs: int) -> None:
     for _ in range(runs):
         for name, argv in commands.items():
             samples[name].append(run_once(argv))
-    base = statistics.median(w for w, _ in samples["python -c pass"])
+    base = statistics.median(samples["python -c pass"])
     print(f"    {'command':<22}{'median ms':>10}{'ratio':>8}{'peak MiB':>10}")
     for name, values in samples.items():
-        wall = statistics.median(w for w, _ in values)
-        peak = max(m for _, m in values)
-        print(f"    {name:<22}{wall * 1e3:>10.1f}{wall / base:>8.2f}{peak:>10.1f}")
+        wall = statistics.median(values)
+        peaks = [peak_mib(commands[name]) for _ in range(3)]
+        peak = "n/a" if None in peaks else f"{max(peaks):.1f}"
+        print(f"    {name:<22}{wall * 1e3:>10.1f}{wall / base:>8.2f}{peak:>10}")
 
 
 def generated(nodes: int, variables: int = 100) -> str:
