@@ -7,9 +7,6 @@ print the same bytes and exit with the same code.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from click.testing import CliRunner
 
@@ -71,16 +68,3 @@ def test_plain_lines_are_read_fast():
 ])
 def test_irregular_lines_are_left_to_click(argv):
     assert read_diff(argv) is None
-
-
-def test_the_fast_path_does_not_import_click():
-    code = ("import sys\n"
-            "from adcli.cli import main\n"
-            "try:\n"
-            "    main(['diff', 'sin(x**2)+exp(x)', '--at', '2', '-f', 'json'])\n"
-            "except SystemExit as e:\n"
-            "    assert not e.code\n"
-            "print('CLICK', 'click' in sys.modules)\n")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip().splitlines()[-1] == "CLICK False"
