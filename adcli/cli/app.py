@@ -6,6 +6,8 @@ in :mod:`.commands`, shared with the fast reader.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from .. import __version__
@@ -49,7 +51,26 @@ def _option(param: Param):
 
 
 class _Group(click.Group):
-    """Turns adcli's errors into messages and exit codes, not tracebacks."""
+    """Turns every error into one line on stderr and an exit code, not a traceback."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
+             **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as error:  # bare "adcli": the help
+            error.show()
+            sys.exit(error.exit_code)
+        except click.ClickException as error:  # usage errors: Click's words, our form
+            hint = f" (see: {error.ctx.command_path} --help)" if getattr(
+                error, "ctx", None) else ""
+            sys.stderr.write(f"adcli: error: {error.format_message()}{hint}\n")
+            sys.exit(error.exit_code)
+        except click.exceptions.Abort:
+            sys.stderr.write("adcli: aborted\n")
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context):
         code = guarded(lambda: super(_Group, self).invoke(ctx),
