@@ -159,7 +159,8 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
     graph_nodes, constant = graph.nodes, graph.constant
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values, kinks = tape.nodes, tape.values, tape.kinks
-    extend = tape.edges.extend
+    edges = tape.edges
+    extend = edges.extend
     ops = {}
     for name, op in OPS.items():
         evaluate, rules = (op.eval, op.partials) if m.raises else _checked(op, m)
@@ -190,10 +191,10 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
             if partials:
                 rule = rules[0]
                 try:
-                    p = rule if rule.__class__ is int else rule(m, out, x)
+                    extend((entry, entry_of[a], rule if rule.__class__ is int
+                            else rule(m, out, x)))
                 except _FLOAT_ERRORS:
-                    p = _UNDEFINED
-                extend((entry, entry_of[a], p))
+                    extend((entry, entry_of[a], _UNDEFINED))
             return
         a, b = args
         x, y = val[a], val[b]
@@ -207,15 +208,30 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
             rules = op.subgradient
             kinks.append(Kink(entry, op.name, (x, y), rules))
         if partials:
-            for rule, source in zip(rules, (entry_of[a], entry_of[b])):
-                if source >= 0:
-                    try:
-                        p = rule if rule.__class__ is int else rule(m, out, x, y)
-                    except _FLOAT_ERRORS:
-                        p = _UNDEFINED
-                    extend((entry, source, p))
+            rule_x, rule_y = rules
+            source_x, source_y = entry_of[a], entry_of[b]
+            mark = len(edges)
+            try:
+                if source_x >= 0:
+                    extend((entry, source_x, rule_x if rule_x.__class__ is int
+                            else rule_x(m, out, x, y)))
+                if source_y >= 0:
+                    extend((entry, source_y, rule_y if rule_y.__class__ is int
+                            else rule_y(m, out, x, y)))
+            except _FLOAT_ERRORS:  # rare: redo this entry's edges one at a time
+                del edges[mark:]
+                for rule, source in ((rule_x, source_x), (rule_y, source_y)):
+                    if source >= 0:
+                        extend((entry, source, _partial_or_undefined(rule, m, out, x, y)))
 
     return emit
+
+
+def _partial_or_undefined(rule, m, out, *xs):
+    try:
+        return rule if rule.__class__ is int else rule(m, out, *xs)
+    except _FLOAT_ERRORS:
+        return _UNDEFINED
 
 
 def _record_lazy(graph: Graph, tape: Tape, emit) -> None:
