@@ -5,19 +5,29 @@ from __future__ import annotations
 from .backends import MODES, Problem, backend
 from .errors import UsageError
 from .parser import parse
-from .point import parse_point, parse_wrt
+from .point import parse_point, parse_value, parse_wrt
+from .precision import arithmetic
 from .records import Derivative
 
 
-def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = ()) -> Problem:
+def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+            digits: int | None = None, method: str = "auto",
+            step: str | None = None) -> Problem:
     """Parse and check a request once; every backend then reads the same graph."""
     graph = parse(expression)
     variables = list(graph.variables)
-    return Problem(expression, graph, parse_point(at, variables), parse_wrt(wrt, variables))
+    with arithmetic(digits) as m:
+        point = parse_point(at, variables, m)
+        step_value = None if step is None else parse_value(step, "", m, option="--step")
+    if step_value is not None and not step_value > 0:
+        raise UsageError(f"--step {step}: the step must be positive")
+    return Problem(expression, graph, point, parse_wrt(wrt, variables), digits, method,
+                   step_value)
 
 
 def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
-                  mode: str = "reverse") -> Derivative:
+                  mode: str = "reverse", digits: int | None = None, method: str = "auto",
+                  step: str | None = None) -> Derivative:
     """The value and gradient of ``expression`` at the point, by ``mode``.
 
     >>> differentiate("x*sin(y)", ["x=3", "y=pi/6"]).gradient["x"]
@@ -25,4 +35,4 @@ def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = 
     """
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
-    return backend(mode)(problem(expression, at, wrt))
+    return backend(mode)(problem(expression, at, wrt, digits, method, step))

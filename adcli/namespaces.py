@@ -58,6 +58,7 @@ FLOAT = SimpleNamespace(
     name="float",
     raises=True,
     number=float,
+    finite=math.isfinite,
     pi=math.pi,
     e=math.e,
     sin=math.sin, cos=math.cos, tan=math.tan,
@@ -75,6 +76,47 @@ FLOAT = SimpleNamespace(
     iszero=lambda v: 1.0 if v == 0 else 0.0,
     **_PY_COMPARE,
 )
+
+
+@lru_cache(maxsize=None)
+def complex_math() -> SimpleNamespace:
+    """Python complex numbers through :mod:`cmath`, for the complex-step method.
+
+    Only holomorphic ops (see ``Op.holomorphic``) are ever evaluated here, at
+    ``x + ih`` with a tiny ``h`` after the real point itself was checked, so
+    no domain checks are repeated; comparisons are not defined.
+    """
+    import cmath
+
+    def erf(z):
+        import mpmath
+
+        return complex(mpmath.erf(z))
+
+    def erfc(z):
+        import mpmath
+
+        return complex(mpmath.erfc(z))
+
+    return SimpleNamespace(
+        name="complex",
+        raises=True,
+        number=complex,
+        finite=cmath.isfinite,
+        pi=math.pi,
+        e=math.e,
+        sin=cmath.sin, cos=cmath.cos, tan=cmath.tan,
+        asin=cmath.asin, acos=cmath.acos, atan=cmath.atan,
+        sinh=cmath.sinh, cosh=cmath.cosh, tanh=cmath.tanh,
+        asinh=cmath.asinh, acosh=cmath.acosh, atanh=cmath.atanh,
+        exp=cmath.exp, log=cmath.log,
+        log2=lambda z: cmath.log(z) / math.log(2), log10=cmath.log10,
+        sqrt=cmath.sqrt, erf=erf, erfc=erfc,
+        sigmoid=lambda z: 1 / (1 + cmath.exp(-z)),
+        softplus=lambda z: cmath.log(1 + cmath.exp(z)),
+        pow=lambda z, w: z ** w,
+        iszero=lambda v: 1.0 if v == 0 else 0.0,
+    )
 
 
 @lru_cache(maxsize=None)

@@ -6,17 +6,17 @@ the same safe parser as formulas.
 
 from __future__ import annotations
 
-import math
 import re
 from .errors import MathError, ParseError, UsageError
+from .namespaces import FLOAT
 from .ops import CONSTANTS, SURFACE
 from .parser import parse
 from .tape import record
 
 
-def parse_value(text: str, name: str = "") -> float:
-    """A finite float from a constant expression."""
-    label = f"--at {name}=" if name else "--at "
+def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at") -> float:
+    """A finite number (float, or mpmath in namespace ``m``) from a constant expression."""
+    label = f"{option} {name}=" if name else f"{option} "
     graph = parse(text)
     if graph.variables:
         variable = next(iter(graph.variables))
@@ -24,13 +24,12 @@ def parse_value(text: str, name: str = "") -> float:
         raise ParseError(f"{label}{text}: a value cannot contain the variable "
                          f"'{variable}'", text, column)
     try:
-        value = record(graph, {}, partials=False).value
+        value = record(graph, {}, m, partials=False).value
     except MathError as exc:
         raise UsageError(f"{label}{text}: {exc.message}") from None
-    value = float(value)
-    if not math.isfinite(value):
+    if not m.finite(value):
         raise UsageError(f"{label}{text}: the value is not finite")
-    return value
+    return value if m is not FLOAT else float(value)
 
 
 def _check_name(name: str, variables: Sequence[str]) -> None:
@@ -44,7 +43,7 @@ def _check_name(name: str, variables: Sequence[str]) -> None:
                          f"(variables: {known})")
 
 
-def parse_point(specs: Iterable[str], variables: Sequence[str]) -> dict:
+def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict:
     """``["x=3", "y=pi/6"]`` (or ``["2"]`` for a one-variable formula) -> values."""
     point: dict[str, float] = {}
     for spec in specs:
@@ -60,7 +59,7 @@ def parse_point(specs: Iterable[str], variables: Sequence[str]) -> dict:
             _check_name(name, variables)
         if name in point:
             raise UsageError(f"--at gives {name} twice")
-        point[name] = parse_value(text, name)
+        point[name] = parse_value(text, name, m)
     missing = [v for v in variables if v not in point]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")

@@ -32,3 +32,4 @@ class Derivative:
     formulas: dict = field(default_factory=dict)   # symbolic: variable -> derivative text
     details: dict = field(default_factory=dict)    # method-specific facts (step, size)
     warnings: tuple = ()
+    digits: int | None = None                      # None: float64; else mpmath digits

@@ -119,7 +119,7 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     tape.output = entry_of[out]
     tape.value = val[out]
     if m.raises:
-        _check_finite(tape)
+        _check_finite(tape, m)
     return tape
 
 
@@ -324,9 +324,9 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
     return MathError(f"{op.name} has no real value {where}{given}")
 
 
-def _check_finite(tape: Tape) -> None:
+def _check_finite(tape: Tape, m) -> None:
     """Silent float overflow (``1e308*10``) must not become a silent wrong answer."""
-    isfinite = math.isfinite
+    isfinite = m.finite
     if isfinite(tape.value) and all(map(isfinite, tape.values)):
         return
     for entry, v in enumerate(tape.values):

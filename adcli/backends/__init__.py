@@ -17,12 +17,20 @@ MODES = ("forward", "reverse", "symbolic", "numerical")
 
 @dataclass(frozen=True)
 class Problem:
-    """What to differentiate: the formula, the point, and which variables."""
+    """What to differentiate: the formula, the point, which variables, and how.
+
+    ``digits`` is None for float64, else the mpmath precision every backend
+    uses (the point's values are then mpmath numbers).  ``method`` and
+    ``step`` choose the numerical method and override its step.
+    """
 
     text: str
     graph: Graph
     point: dict
     wrt: tuple
+    digits: int | None = None
+    method: str = "auto"
+    step: float | None = None
 
 
 def backend(mode: str):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from ..precision import arithmetic
 from ..records import Derivative
-import math
-
 from ..tape import Tape, derivative_error, record
 from . import Problem
 from ._common import kink_warnings
@@ -23,16 +22,17 @@ def tangents(tape: Tape, seed: dict) -> list:
 
 
 def differentiate(problem: Problem) -> Derivative:
-    tape = record(problem.graph, problem.point)
-    inputs = tape.inputs
-    gradient = {}
-    for name in problem.wrt:
-        dot = tangents(tape, {inputs[name]: 1.0})
-        gradient[name] = dot[tape.output] if tape.output >= 0 else 0.0
-        if not math.isfinite(gradient[name]):
-            raise derivative_error(tape, lambda out, arg: dot[arg] != 0)
+    with arithmetic(problem.digits) as m:
+        tape = record(problem.graph, problem.point, m)
+        inputs = tape.inputs
+        gradient = {}
+        for name in problem.wrt:
+            dot = tangents(tape, {inputs[name]: 1})
+            gradient[name] = dot[tape.output] if tape.output >= 0 else 0 * tape.value
+            if not m.finite(gradient[name]):
+                raise derivative_error(tape, lambda out, arg: dot[arg] != 0)
     return Derivative(
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
               "edges": len(tape.edges) // 3},
-        warnings=kink_warnings(tape))
+        warnings=kink_warnings(tape), digits=problem.digits)

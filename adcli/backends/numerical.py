@@ -1,52 +1,216 @@
-"""Numerical differentiation: central differences with the error-model step.
+"""Numerical differentiation: finite differences, Richardson, complex step.
 
-The step ``h = eps^(1/3) * max(1, |x|)`` balances truncation (O(h^2)) and
-round-off (O(eps/h)); it is rounded so that ``x + h`` and ``x - h`` are exact
-distances from ``x``.  The wider toolbox (stencils, Richardson, complex step)
-belongs to ``adcli compare``.
+Every method re-evaluates the formula at nearby points (re-recording the
+graph, values only).  Steps come from the error model unless given: with unit
+round-off eps and scale s = max(1, |x|),
+
+* one-sided differences, error O(h) + O(eps/h): h = eps^(1/2) s;
+* central differences, O(h^2) + O(eps/h): h = eps^(1/3) s;
+* the five-point stencil, O(h^4) + O(eps/h): h = eps^(1/5) s;
+* Richardson extrapolation of central differences at h, h/2, h/4, ...:
+  each level removes the next even power of h, and the difference of the
+  last two diagonal entries estimates the error;
+* the complex step Im f(x + ih)/h, exact to O(h^2) with no cancellation at
+  all, so h can be tiny -- available when every op on the path is holomorphic
+  and the formula has no conditional.
 """
 
 from __future__ import annotations
 
-import sys
+from types import SimpleNamespace
 
-from ..errors import MathError
+from ..errors import MathError, UsageError
+from ..ops import OPS
+from ..precision import arithmetic, epsilon
 from ..records import Derivative
 from ..tape import record
 from . import Problem
 from ._common import kink_warnings
 
-EPS = sys.float_info.epsilon
+METHODS = ("auto", "central", "forward", "backward", "five-point", "richardson", "complex")
+
+#: Richardson: the first step as a fraction of max(1, |x|), and the most levels
+#: (two evaluations each).
+RICHARDSON_START = 2.0 ** -4
+RICHARDSON_LEVELS = 5
 
 
-def central_step(x: float) -> float:
-    h = EPS ** (1 / 3) * max(1.0, abs(x))
+class Function:
+    """The formula as a function of one variable at a time; counts its evaluations."""
+
+    def __init__(self, problem: Problem, m, tape):
+        self.problem, self.m, self.tape, self.value = problem, m, tape, tape.value
+        self.evaluations = 0  # the method's own; f at the point is counted where used
+
+    def __call__(self, name: str, x):
+        point = dict(self.problem.point)
+        point[name] = x
+        self.evaluations += 1
+        try:
+            return record(self.problem.graph, point, self.m, partials=False).value
+        except MathError as exc:
+            raise MathError(f"the numerical step in {name} reaches {name} = {x}, "
+                            f"outside the domain: {exc.message}") from None
+
+
+def complex_step_refusal(problem: Problem) -> str | None:
+    """Why the complex step cannot run on this formula, or None if it can."""
+    if problem.graph.has_branches:
+        return "complex step unavailable: the formula has a conditional"
+    for kind, _args, _data in problem.graph.nodes:
+        op = OPS.get(kind)
+        if op is not None and not op.holomorphic:
+            return f"complex step unavailable: {kind} is not holomorphic"
+    return None
+
+
+def _scale(x) -> float:
+    return max(1, abs(x))
+
+
+def _exact(x, h):
+    """A step that x + h and x - h represent exactly."""
     return (x + h) - x
 
 
-def _value_at(problem: Problem, name: str, x: float) -> float:
-    point = dict(problem.point)
-    point[name] = x
-    try:
-        return record(problem.graph, point, partials=False).value
-    except MathError as exc:
-        raise MathError(f"central difference in {name} steps to {name} = {x!r}, "
-                        f"outside the domain: {exc.message}") from None
+def one_sided(f, name, x, h, sign):
+    h = _exact(x, sign * h)
+    f.evaluations += 1  # f(x), known already
+    return (f(name, x + h) - f.value) / h, None
+
+
+def central(f, name, x, h):
+    h = _exact(x, h)
+    return (f(name, x + h) - f(name, x - h)) / (2 * h), None
+
+
+def five_point(f, name, x, h):
+    h = _exact(x, h)
+    return (-f(name, x + 2 * h) + 8 * f(name, x + h) - 8 * f(name, x - h)
+            + f(name, x - 2 * h)) / (12 * h), None
+
+
+def richardson(f, name, x, h):
+    """Central differences at h, h/2, ... extrapolated (Neville's table).
+
+    Returns the diagonal entry whose change from the previous one is smallest,
+    and that change as the error estimate.  Near the edge of the domain the
+    first step shrinks until every point is inside.
+    """
+    for _attempt in range(8):
+        try:
+            return _richardson_table(f, name, x, h)
+        except MathError:
+            h = h / 4
+    return _richardson_table(f, name, x, h)
+
+
+def _richardson_table(f, name, x, h):
+    rows, best, estimate = [], None, None
+    for level in range(RICHARDSON_LEVELS):
+        step = _exact(x, h / 2 ** level)
+        row = [(f(name, x + step) - f(name, x - step)) / (2 * step)]
+        for j in range(1, level + 1):
+            row.append(row[j - 1] + (row[j - 1] - rows[-1][j - 1]) / (4 ** j - 1))
+        if rows:
+            change = abs(row[-1] - rows[-1][-1])
+            if estimate is None or change <= estimate:
+                best, estimate = row[-1], change
+        rows.append(row)
+    return best, estimate
+
+
+def complex_step(problem: Problem, m, name, x, h, real):
+    """Im f(x + ih) / h, in complex arithmetic of the same precision.
+
+    Where an op is analytic, Re op(z + ih) = op(z) - op''(z) h^2/2: the real
+    value up to rounding and a term far below h.  At a branch point (sqrt at 0) both
+    parts are of order sqrt(h) and the quotient would be a huge, meaningless
+    number: the first entry of the tape (``real``, recorded at the point) where
+    that happens is named and the step refused.
+    """
+    cm = _complex_namespace(m)
+    point = {k: cm.number(v) for k, v in problem.point.items()}
+    point[name] = cm.number(x) + 1j * h
+    tape = record(problem.graph, point, cm, partials=False)
+    tolerance = 8 * epsilon(m)
+    for entry, (z, r) in enumerate(zip(tape.values, real.values)):
+        if abs(z.real - r) > 1e-6 * abs(z.imag) + tolerance * abs(r) + h:
+            op = problem.graph.nodes[tape.nodes[entry]][0]
+            raise MathError(f"the derivative of {op} is infinite or undefined at row "
+                            f"{real.describe(entry)} ({name} = {x}): the complex step "
+                            f"finds it not analytic there")
+    return tape.value.imag / h, None
+
+
+def _complex_namespace(m):
+    if m.name == "mpmath":
+        import mpmath
+
+        return SimpleNamespace(**{**vars(m), "name": "mpmath complex", "raises": True,
+                                  "number": mpmath.mpc, "finite": mpmath.isfinite})
+    from ..namespaces import complex_math
+
+    return complex_math()
+
+
+def _steps(m, x, method: str, given):
+    eps, s = epsilon(m), _scale(x)
+    if given is not None:
+        return given
+    return {"forward": eps ** 0.5 * s, "backward": eps ** 0.5 * s,
+            "central": eps ** (1 / 3) * s, "five-point": eps ** 0.2 * s,
+            "richardson": RICHARDSON_START * s, "complex": eps * 1e-4 * s}[method]
+
+
+def derivative(problem: Problem, m, method: str, name: str, f: Function):
+    """``(derivative, step, error estimate)`` of one partial by ``method``."""
+    x = problem.point[name]
+    h = _steps(m, x, method, problem.step)
+    if method == "complex":
+        d, estimate = complex_step(problem, m, name, x, h, f.tape)
+        f.evaluations += 1
+    elif method in ("forward", "backward"):
+        d, estimate = one_sided(f, name, x, h, 1 if method == "forward" else -1)
+    elif method == "central":
+        d, estimate = central(f, name, x, h)
+    elif method == "five-point":
+        d, estimate = five_point(f, name, x, h)
+    else:
+        d, estimate = richardson(f, name, x, h)
+    return d, h, estimate
+
+
+def resolve(problem: Problem) -> tuple[str, str | None]:
+    """The method to run (``auto`` picks) and why the complex step is refused, if it is."""
+    method = problem.method
+    if method not in METHODS:
+        raise UsageError(f"unknown numerical method {method!r}: choose one of "
+                         f"{', '.join(METHODS)}")
+    refusal = complex_step_refusal(problem)
+    if method == "auto":  # Richardson's wide steps could cross a kink or a branch
+        method = "central" if refusal else "complex"
+    elif method == "complex" and refusal:
+        raise MathError(refusal)
+    return method, refusal
 
 
 def differentiate(problem: Problem) -> Derivative:
-    tape = record(problem.graph, problem.point, partials=False)
-    gradient, steps = {}, {}
-    for name in problem.wrt:
-        x = problem.point[name]
-        h = central_step(x)
-        right = _value_at(problem, name, x + h)
-        left = _value_at(problem, name, x - h)
-        gradient[name] = (right - left) / (2 * h)
-        steps[name] = h
+    method, refusal = resolve(problem)
+    with arithmetic(problem.digits) as m:
+        tape = record(problem.graph, problem.point, m, partials=False)
+        f = Function(problem, m, tape)
+        gradient, steps, estimates = {}, {}, {}
+        for name in problem.wrt:
+            gradient[name], steps[name], estimates[name] = derivative(
+                problem, m, method, name, f)
+    details = {"method": method, "step": steps}
+    if any(e is not None for e in estimates.values()):
+        details["error_estimate"] = estimates
+    if refusal and problem.method == "auto":
+        details["note"] = refusal
     return Derivative(
         problem.text, "numerical", problem.point, tape.value, gradient,
-        cost={"evaluations": 1 + 2 * len(problem.wrt)},
-        details={"method": "central", "step": steps},
-        warnings=kink_warnings(tape, "the central difference averages the slopes "
-                                     "on both sides"))
+        cost={"evaluations": f.evaluations}, details=details,
+        warnings=kink_warnings(tape, "finite differences average the slopes on both sides"),
+        digits=problem.digits)

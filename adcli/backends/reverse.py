@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from ..precision import arithmetic
 from ..records import Derivative
-import math
-
 from ..tape import Tape, derivative_error, record
 from . import Problem
 from ._common import kink_warnings
@@ -23,18 +22,24 @@ def adjoints(tape: Tape, seed: dict) -> list:
     return bar
 
 
-def differentiate(problem: Problem) -> Derivative:
-    tape = record(problem.graph, problem.point)
+def gradient(tape: Tape, wrt, m) -> dict:
+    """The gradient of the tape's output with respect to ``wrt``, by one sweep."""
     inputs = tape.inputs
-    if tape.output >= 0:
-        bar = adjoints(tape, {tape.output: 1.0})
-        gradient = {name: bar[inputs[name]] for name in problem.wrt}
-        if not all(map(math.isfinite, gradient.values())):
-            raise derivative_error(tape, lambda out, arg: bar[out] != 0)
-    else:
-        gradient = {name: 0.0 for name in problem.wrt}
+    if tape.output < 0:
+        return {name: 0 * tape.value for name in wrt}
+    bar = adjoints(tape, {tape.output: 1})
+    result = {name: bar[inputs[name]] for name in wrt}
+    if not all(map(m.finite, result.values())):
+        raise derivative_error(tape, lambda out, arg: bar[out] != 0)
+    return result
+
+
+def differentiate(problem: Problem) -> Derivative:
+    with arithmetic(problem.digits) as m:
+        tape = record(problem.graph, problem.point, m)
+        result = gradient(tape, problem.wrt, m)
     return Derivative(
-        problem.text, "reverse", problem.point, tape.value, gradient,
+        problem.text, "reverse", problem.point, tape.value, result,
         cost={"sweeps": 1 if problem.wrt else 0, "tape_entries": len(tape),
               "edges": len(tape.edges) // 3},
-        warnings=kink_warnings(tape))
+        warnings=kink_warnings(tape), digits=problem.digits)

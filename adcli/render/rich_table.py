@@ -11,7 +11,7 @@ _HOW = {
     "forward": "forward mode: {sweeps} tangent sweep(s) over {tape_entries} tape entries",
     "reverse": "reverse mode: {sweeps} adjoint sweep over {tape_entries} tape entries",
     "symbolic": "symbolic (SymPy): derivative expressions of {expression_nodes} nodes",
-    "numerical": "numerical: central difference, {evaluations} evaluations",
+    "numerical": "numerical: {method}, {evaluations} function evaluations",
 }
 
 
@@ -50,7 +50,7 @@ _TABLES = {"Derivative": _derivative, "Language": _language}
 
 def _footer(record) -> str:
     if type(record).__name__ == "Derivative":
-        return _HOW[record.mode].format(**record.cost)
+        return _HOW[record.mode].format(**record.cost, **record.details)
     return ""
 
 
