@@ -21,6 +21,11 @@ LINES = [
     ["diff", "--mode", "symbolic", "x^3 + ln(x)", "--at", "2", "--format=plain"],
     ["diff", "x*y", "--at", "x=1", "--at", "y=-2", "-q", "-m", "numerical"],
     ["diff", "abs(x)", "--at", "-0", "-f", "json"],
+    ["diff", "sin(x)", "--at", "1", "--precision", "30", "-f", "json"],
+    ["diff", "sin(x)", "--at", "1", "--precision", "thirty"],
+    ["diff", "sin(x)", "--at", "1", "-m", "numerical", "--method", "richardson", "-f", "plain"],
+    ["diff", "sin(x)", "--at", "1", "-m", "numerical", "--method", "five-point",
+     "--step", "1e-3", "-q"],
     ["diff", "log(x)", "--at", "-1"],
     ["diff", "2x", "--at", "1"],
     ["diff", "x", "--at", "y=1"],
@@ -31,7 +36,6 @@ LINES = [
     ["diff", "--", "-x", "--at", "1"],
     ["diff", "x", "-qfjson", "--at", "1"],
     ["diff", "x", "--quiet=yes", "--at", "1"],
-    ["diff", "--help"],
     ["diff"],
 ]
 
@@ -56,15 +60,17 @@ def test_fast_and_click_readers_agree(argv, capsys):
 
 def test_plain_lines_are_read_fast():
     assert read_diff(["x*sin(y)", "--at", "x=3", "--at=y=pi/6", "-m", "forward",
-                      "--wrt", "y", "-f", "json", "-q", "--debug"]) == DiffSettings(
-        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), "forward", "json", True, True)
+                      "--wrt", "y", "-f", "json", "-q", "--debug", "--precision", "30",
+                      "--method", "richardson", "--step=1e-3"]) == DiffSettings(
+        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), "forward", method="richardson",
+        step="1e-3", digits=30, fmt="json", quiet=True, debug=True)
     assert read_diff(["-", "--at", "-1"]) == DiffSettings("-", ("-1",))
 
 
 @pytest.mark.parametrize("argv", [
     ["--help"], ["x", "-h"], ["x", "--", "y"], ["x", "y"], [], ["x", "--at"],
     ["x", "--mode", "magic"], ["x", "-qfjson"], ["x", "--quiet=1"], ["x", "--bogus"],
-    ["x", "--format", "csv"],
+    ["x", "--format", "csv"], ["x", "--precision", "many"], ["x", "--method", "best"],
 ])
 def test_irregular_lines_are_left_to_click(argv):
     assert read_diff(argv) is None

@@ -17,6 +17,7 @@ from ..errors import MathError, NotAvailable
 from ..graph import CONST, IF, VAR, Graph, apply_boolean
 from ..namespaces import sympy_math
 from ..ops import OPS
+from ..precision import arithmetic
 from ..records import Derivative
 from ..tape import record
 from . import Problem
@@ -129,19 +130,33 @@ def _check_size(graph: Graph) -> None:
                            f"use --mode reverse")
 
 
-def _at_point(expr, subs: dict, name: str) -> float:
+def _at_point(expr, subs: dict, name: str, digits: int | None):
     """The derivative's value at the point, or a MathError where it has none."""
     import sympy
 
     try:
-        number = expr.xreplace(subs).evalf(30)
+        number = expr.xreplace(subs).evalf(30 if digits is None else digits + 10)
         if number.is_real and number.is_finite and not number.has(sympy.DiracDelta):
-            return float(number)
+            if digits is None:
+                return float(number)
+            import mpmath
+
+            return mpmath.mpf(str(number))
         shown = sympy.sstr(number)
     except (ArithmeticError, TypeError, ValueError) as error:
         shown = type(error).__name__
     raise MathError(f"the symbolic derivative with respect to {name} is infinite or "
                     f"undefined at the point ({shown})")
+
+
+def _exactly(value):
+    """A float or mpmath number as the exact binary fraction it is."""
+    import sympy
+
+    if isinstance(value, float):
+        return sympy.Rational(value)
+    mantissa, exponent = value.man_exp
+    return sympy.Integer(mantissa) * sympy.Rational(2) ** exponent
 
 
 def size(expr) -> dict:
@@ -152,20 +167,21 @@ def size(expr) -> dict:
 
 
 def differentiate(problem: Problem) -> Derivative:
-    tape = record(problem.graph, problem.point, partials=False)
+    with arithmetic(problem.digits) as m:
+        tape = record(problem.graph, problem.point, m, partials=False)
     _check_size(problem.graph)
     import sympy
 
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
     # The point's floats, exactly: asin's derivative at x = 1 must meet 1 - 1 = 0.
-    subs = {symbols[name]: sympy.Rational(value) for name, value in problem.point.items()}
+    subs = {symbols[name]: _exactly(value) for name, value in problem.point.items()}
     try:
-        with time_budget(BUDGET_SECONDS):
+        with time_budget(BUDGET_SECONDS), arithmetic(problem.digits):
             expr = to_sympy(problem.graph, symbols)
             gradient, formulas, sizes = {}, {}, {}
             for name in problem.wrt:
                 d = sympy.diff(expr, symbols[name])
-                gradient[name] = _at_point(d, subs, name)
+                gradient[name] = _at_point(d, subs, name, problem.digits)
                 formulas[name] = sympy.sstr(d)
                 sizes[name] = size(d)
     except RecursionError:
@@ -179,4 +195,5 @@ def differentiate(problem: Problem) -> Derivative:
         cost={"expression_nodes": sum(s["tree_nodes"] for s in sizes.values())},
         formulas=formulas,
         details={"size": sizes, "expression": sympy.sstr(expr)},
-        warnings=kink_warnings(tape, "SymPy's derivative is evaluated there"))
+        warnings=kink_warnings(tape, "SymPy's derivative is evaluated there"),
+        digits=problem.digits)

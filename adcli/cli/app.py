@@ -45,6 +45,8 @@ def _option(param: Param):
                       show_default=True)
     if param.multiple:
         kwargs["multiple"] = True
+    if param.type is not None:
+        kwargs["type"] = param.type
     if param.metavar:
         kwargs["metavar"] = param.metavar
     return click.option(*param.flags, param.dest, **kwargs)

@@ -20,6 +20,9 @@ class DiffSettings:
     at: tuple = ()
     wrt: tuple = ()
     mode: str = "reverse"
+    method: str = "auto"
+    step: str | None = None
+    digits: int | None = None
     fmt: str = "table"
     quiet: bool = False
     debug: bool = False
@@ -35,7 +38,8 @@ def run_diff(settings: DiffSettings) -> None:
     from ..render import render, warn
 
     result = differentiate(read_expression(settings.expression), settings.at,
-                           settings.wrt, settings.mode)
+                           settings.wrt, settings.mode, settings.digits, settings.method,
+                           settings.step)
     warn(result.warnings)
     render(result, settings.fmt, quiet=settings.quiet)
 

@@ -45,6 +45,11 @@ def read_diff(argv: list[str]) -> DiffSettings | None:
             return None
         if param.choices and value not in param.choices:
             return None
+        if param.type is not None:
+            try:
+                value = param.type(value)
+            except ValueError:
+                return None
         values[param.dest] = values[param.dest] + (value,) if param.multiple else value
     if len(positional) != 1:
         return None

@@ -9,6 +9,7 @@ common call does not pay Click's import (three times Python's own start-up).
 from __future__ import annotations
 
 from ..backends import MODES
+from ..backends.numerical import METHODS
 from ..render import FORMATS
 
 
@@ -16,14 +17,14 @@ class Param:
     """One option: its flags, destination, and kind (flag, choice or value)."""
 
     __slots__ = ("flags", "dest", "multiple", "choices", "default", "is_flag", "metavar",
-                 "help")
+                 "help", "type")
 
     def __init__(self, flags: tuple, dest: str, help: str, *, multiple: bool = False,
                  choices: tuple = (), default=None, is_flag: bool = False,
-                 metavar: str | None = None):
+                 metavar: str | None = None, type: type | None = None):
         self.flags, self.dest, self.help = flags, dest, help
         self.multiple, self.choices, self.default = multiple, choices, default
-        self.is_flag, self.metavar = is_flag, metavar
+        self.is_flag, self.metavar, self.type = is_flag, metavar, type
 
     def initial(self):
         if self.multiple:
@@ -38,6 +39,9 @@ QUIET = Param(("-q", "--quiet"), "quiet",
               is_flag=True)
 DEBUG = Param(("--debug",), "debug", "Show the Python traceback of an error.",
               is_flag=True)
+PRECISION = Param(("--precision",), "digits", "Compute in mpmath with this many significant "
+                  "digits instead of float64 (every method, numerical steps included).",
+                  metavar="D", type=int)
 
 DIFF = (
     Param(("--at",), "at", "The point: one per variable; VALUE may be a constant "
@@ -47,6 +51,12 @@ DIFF = (
           "(x,y). Default: all.", multiple=True, metavar="NAMES"),
     Param(("-m", "--mode"), "mode", "How to differentiate.", choices=MODES,
           default="reverse"),
+    Param(("--method",), "method", "The numerical method (with --mode numerical); auto is "
+          "the complex step where every op allows it, else central differences.",
+          choices=METHODS, default="auto"),
+    Param(("--step",), "step", "The numerical step h instead of the error model's "
+          "(a constant expression such as 1e-6).", metavar="H"),
+    PRECISION,
     FORMAT,
     QUIET,
     DEBUG,

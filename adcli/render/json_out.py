@@ -1,10 +1,15 @@
-"""JSON: exactly one object per run; numbers keep full double precision."""
+"""JSON: exactly one object per run; numbers keep their full precision.
+
+float64 numbers round-trip (Python's shortest repr); mpmath numbers of
+``--precision D`` are written as JSON numbers with D significant digits.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 
+from .numbers import Raw, plain
 
 
 def _derivative(record) -> dict:
@@ -12,8 +17,8 @@ def _derivative(record) -> dict:
         "expression": record.expression,
         "mode": record.mode,
         "point": dict(record.point),
-        "value": float(record.value),
-        "gradient": {k: float(v) for k, v in record.gradient.items()},
+        "value": record.value,
+        "gradient": dict(record.gradient),
         "cost": dict(record.cost),
         "warnings": [dataclasses.asdict(w) for w in record.warnings],
     }
@@ -21,7 +26,9 @@ def _derivative(record) -> dict:
         out["formulas"] = dict(record.formulas)
     if record.details:
         out["details"] = record.details
-    return out
+    if record.digits is not None:
+        out["digits"] = record.digits
+    return plain(out, record.digits)
 
 
 def _language(record) -> dict:
@@ -31,7 +38,28 @@ def _language(record) -> dict:
 _OBJECTS = {"Derivative": _derivative, "Language": _language}
 
 
+def dumps(obj) -> str:
+    """``json.dumps``, writing :class:`Raw` numbers without quotes."""
+    raws: list[str] = []
+
+    def mark(value):
+        raws.append(value)
+        return f"\x00{len(raws) - 1}\x00"
+
+    def swap(value):
+        if isinstance(value, Raw):
+            return mark(value)
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [swap(v) for v in value]
+        return value
+
+    text = json.dumps(swap(obj), ensure_ascii=False, allow_nan=False)
+    for k, raw in enumerate(raws):
+        text = text.replace(f'"\\u0000{k}\\u0000"', raw, 1)
+    return text
+
+
 def render(record, stream, quiet: bool = False) -> None:
-    json.dump(_OBJECTS[type(record).__name__](record), stream, ensure_ascii=False,
-              allow_nan=False)
-    stream.write("\n")
+    stream.write(dumps(_OBJECTS[type(record).__name__](record)) + "\n")

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 
 
-def number(x) -> str:
-    """Shortest text that reads back as the same double."""
-    return repr(float(x))
+from .numbers import number
 
 
 def _derivative(record, quiet: bool) -> list[str]:
+    digits = record.digits
     if quiet:
-        return [number(v) for v in record.gradient.values()]
-    lines = [f"value = {number(record.value)}"]
-    lines += [f"d/d{name} = {number(v)}" for name, v in record.gradient.items()]
+        return [number(v, digits) for v in record.gradient.values()]
+    lines = [f"value = {number(record.value, digits)}"]
+    lines += [f"d/d{name} = {number(v, digits)}" for name, v in record.gradient.items()]
     lines += [f"formula d/d{name} = {text}" for name, text in record.formulas.items()]
     return lines
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .plain import number
+from .numbers import number
 
 _HOW = {
     "forward": "forward mode: {sweeps} tangent sweep(s) over {tape_entries} tape entries",
@@ -16,7 +16,7 @@ _HOW = {
 
 
 def _point(record) -> str:
-    return ", ".join(f"{k} = {number(v)}" for k, v in record.point.items())
+    return ", ".join(f"{k} = {number(v, record.digits)}" for k, v in record.point.items())
 
 
 def _derivative(record) -> Table:
@@ -28,10 +28,10 @@ def _derivative(record) -> Table:
     symbolic = bool(record.formulas)
     if symbolic:
         table.add_column("formula")
-    table.add_row("f", number(record.value), *([""] if symbolic else []))
+    table.add_row("f", number(record.value, record.digits), *([""] if symbolic else []))
     for name, v in record.gradient.items():
         extra = [record.formulas[name]] if symbolic else []
-        table.add_row(f"∂f/∂{name}", number(v), *extra)
+        table.add_row(f"∂f/∂{name}", number(v, record.digits), *extra)
     return table
 
 
