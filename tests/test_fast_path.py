@@ -70,7 +70,7 @@ def test_plain_lines_are_read_fast():
 @pytest.mark.parametrize("argv", [
     ["--help"], ["x", "-h"], ["x", "--", "y"], ["x", "y"], [], ["x", "--at"],
     ["x", "--mode", "magic"], ["x", "-qfjson"], ["x", "--quiet=1"], ["x", "--bogus"],
-    ["x", "--format", "csv"], ["x", "--precision", "many"], ["x", "--method", "best"],
+    ["x", "--format", "xml"], ["x", "--precision", "many"], ["x", "--method", "best"],
 ])
 def test_irregular_lines_are_left_to_click(argv):
     assert read_diff(argv) is None

@@ -11,8 +11,9 @@ import sys
 import click
 
 from .. import __version__
-from .commands import DiffSettings, guarded, run_diff, run_functions
-from .params import DEBUG, DIFF, FORMAT, Param
+from .commands import (CompareSettings, DiffSettings, guarded, run_compare, run_diff,
+                       run_functions)
+from .params import COMPARE, DEBUG, DIFF, FORMAT, Param
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -43,6 +44,8 @@ def _option(param: Param):
     elif param.choices:
         kwargs.update(type=click.Choice(param.choices), default=param.default,
                       show_default=True)
+    elif param.default is not None:
+        kwargs.update(default=param.default, show_default=True)
     if param.multiple:
         kwargs["multiple"] = True
     if param.type is not None:
@@ -121,6 +124,28 @@ def diff(expression, **values):
     conditionals such as "x**2 if x > 0 else 0".
     """
     run_diff(DiffSettings(expression, **values))
+
+
+COMPARE_EXAMPLES = """\b
+Examples:
+  adcli compare "sin(x**2)+exp(x)" --at 2
+  adcli compare "x*sin(y)" --at x=3 --at y=pi/6 --format json
+  adcli compare "abs(x)*exp(x)" --at 0.5 --precision 40
+"""
+
+
+@cli.command(epilog=COMPARE_EXAMPLES)
+@click.argument("expression", metavar="EXPR")
+@options(COMPARE)
+def compare(expression, **values):
+    """Every method side by side against a high-precision reference.
+
+    Rows: forward, backward and central differences, the five-point stencil,
+    Richardson extrapolation, the complex step, symbolic (SymPy), forward and
+    reverse AD -- each with its derivative, absolute and relative error,
+    correct digits, cost and time.
+    """
+    run_compare(CompareSettings(expression, **values))
 
 
 @cli.command()

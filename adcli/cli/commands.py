@@ -44,6 +44,29 @@ def run_diff(settings: DiffSettings) -> None:
     render(result, settings.fmt, quiet=settings.quiet)
 
 
+@dataclass(frozen=True)
+class CompareSettings:
+    expression: str
+    at: tuple = ()
+    wrt: tuple = ()
+    digits: int | None = None
+    reference_digits: int = 50
+    fmt: str = "table"
+
+
+def run_compare(settings: CompareSettings) -> None:
+    from ..api import problem
+    from ..compare import METHODS, compare
+    from ..render import render
+    from .progress import progress
+
+    request = problem(read_expression(settings.expression), settings.at, settings.wrt,
+                      settings.digits)
+    with progress(len(METHODS) + 1, "comparing") as step:
+        result = compare(request, settings.reference_digits, on_step=step)
+    render(result, settings.fmt)
+
+
 def run_functions(fmt: str) -> None:
     from ..language import language
     from ..render import render

@@ -43,12 +43,15 @@ PRECISION = Param(("--precision",), "digits", "Compute in mpmath with this many 
                   "digits instead of float64 (every method, numerical steps included).",
                   metavar="D", type=int)
 
+AT = Param(("--at",), "at", "The point: one per variable; VALUE may be a constant "
+           "expression (pi/6). A bare VALUE is allowed for a one-variable formula.",
+           multiple=True, metavar="NAME=VALUE")
+WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variables (x,y). "
+            "Default: all.", multiple=True, metavar="NAMES")
+
 DIFF = (
-    Param(("--at",), "at", "The point: one per variable; VALUE may be a constant "
-          "expression (pi/6). A bare VALUE is allowed for a one-variable formula.",
-          multiple=True, metavar="NAME=VALUE"),
-    Param(("--wrt",), "wrt", "Differentiate only with respect to these variables "
-          "(x,y). Default: all.", multiple=True, metavar="NAMES"),
+    AT,
+    WRT,
     Param(("-m", "--mode"), "mode", "How to differentiate.", choices=MODES,
           default="reverse"),
     Param(("--method",), "method", "The numerical method (with --mode numerical); auto is "
@@ -59,5 +62,15 @@ DIFF = (
     PRECISION,
     FORMAT,
     QUIET,
+    DEBUG,
+)
+
+COMPARE = (
+    AT,
+    WRT,
+    PRECISION,
+    Param(("--reference-digits",), "reference_digits", "Significant digits of the mpmath "
+          "reference every method is measured against.", default=50, type=int, metavar="D"),
+    FORMAT,
     DEBUG,
 )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
-FORMATS = ("table", "plain", "json")
+FORMATS = ("table", "plain", "json", "csv", "markdown")
 
-_MODULES = {"table": "rich_table", "plain": "plain", "json": "json_out"}
+_MODULES = {"table": "rich_table", "plain": "plain", "json": "json_out", "csv": "csv_out",
+            "markdown": "markdown"}
 
 
 def render(record, fmt: str, quiet: bool = False, stream=None) -> None:

@@ -35,7 +35,24 @@ def _language(record) -> dict:
     return {"entries": [dataclasses.asdict(e) for e in record.entries]}
 
 
-_OBJECTS = {"Derivative": _derivative, "Language": _language}
+def _comparison(record) -> dict:
+    ref = record.reference
+    out = {
+        "expression": record.expression,
+        "point": dict(record.point),
+        "reference": {"value": ref.value, "gradient": dict(ref.gradient),
+                      "digits": ref.digits, "how": ref.how},
+        "digits": record.digits,
+        "rows": [dataclasses.asdict(row) for row in record.rows],
+    }
+    out = plain(out, record.digits)
+    out["reference"] = plain(out["reference"], ref.digits)  # reference at its own digits
+    out["reference"].update(value=plain(ref.value, ref.digits),
+                            gradient=plain(dict(ref.gradient), ref.digits))
+    return out
+
+
+_OBJECTS = {"Derivative": _derivative, "Comparison": _comparison, "Language": _language}
 
 
 def dumps(obj) -> str:

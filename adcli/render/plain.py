@@ -1,10 +1,11 @@
-"""Plain text: ``key = value`` lines, stable for scripts; ``--quiet``: numbers only."""
+"""Plain text, stable for scripts: ``key = value`` lines for a derivative,
+tab-separated rows under a header line for the other tables; ``--quiet``:
+the derivative's numbers only."""
 
 from __future__ import annotations
 
-
-
 from .numbers import number
+from .tabular import view
 
 
 def _derivative(record, quiet: bool) -> list[str]:
@@ -17,13 +18,11 @@ def _derivative(record, quiet: bool) -> list[str]:
     return lines
 
 
-def _language(record, quiet: bool) -> list[str]:
-    return [f"{e.syntax}\t{e.kind}\t{e.description}" for e in record.entries]
-
-
-_LINES = {"Derivative": _derivative, "Language": _language}
+def _rows(record, quiet: bool) -> list[str]:
+    tab = view(record)
+    return ["\t".join(tab.headers)] + ["\t".join(row) for row in tab.rows]
 
 
 def render(record, stream, quiet: bool = False) -> None:
-    lines = _LINES[type(record).__name__](record, quiet)
+    lines = (_derivative if type(record).__name__ == "Derivative" else _rows)(record, quiet)
     stream.write("".join(line + "\n" for line in lines))

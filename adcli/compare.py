@@ -1,0 +1,102 @@
+"""Every method on one formula, side by side, against the high-precision reference.
+
+The rows are the course's three columns made concrete: numerical methods
+(truncation + round-off, a step to choose), the symbolic method (expression
+swell), and AD (exact to working precision at a small constant cost per op).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+
+from .backends import Problem, backend
+from .errors import AdcliError
+from .records import Comparison, MethodRow
+from .reference import DEFAULT_DIGITS, reference
+
+#: (row name, backend mode, numerical method) in the order the table shows them.
+METHODS = (
+    ("forward-difference", "numerical", "forward"),
+    ("backward-difference", "numerical", "backward"),
+    ("central-difference", "numerical", "central"),
+    ("five-point", "numerical", "five-point"),
+    ("richardson", "numerical", "richardson"),
+    ("complex-step", "numerical", "complex"),
+    ("symbolic", "symbolic", None),
+    ("forward-ad", "forward", None),
+    ("reverse-ad", "reverse", None),
+)
+
+
+def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None) -> Comparison:
+    """Run every method; ``on_step(name)`` is told before each (for progress bars)."""
+    if on_step is not None:
+        on_step("reference")
+    ref = reference(problem, max(digits, (problem.digits or 0) + 10))
+    rows = []
+    for name, mode, method in METHODS:
+        if on_step is not None:
+            on_step(name)
+        rows.append(_row(problem, ref, name, mode, method))
+    return Comparison(problem.text, problem.point, ref, tuple(rows), problem.digits)
+
+
+def _row(problem: Problem, ref, name: str, mode: str, method: str | None) -> MethodRow:
+    variant = replace(problem, method=method) if method else problem
+    start = time.perf_counter()
+    try:
+        result = backend(mode)(variant)
+    except AdcliError as error:
+        return MethodRow(name, None, None, None, None, None, "", time.perf_counter() - start,
+                         error.message)
+    seconds = time.perf_counter() - start
+    abs_error, rel_error = _errors(result.gradient, ref.gradient)
+    return MethodRow(name, dict(result.gradient), abs_error, rel_error,
+                     _correct_digits(rel_error, problem.digits), result.cost.get("evaluations"),
+                     _cost(result), seconds, _note(result))
+
+
+def _errors(gradient: dict, exact: dict) -> tuple[float, float]:
+    """The largest absolute and relative error over the gradient's entries."""
+    if not gradient:
+        return 0.0, 0.0
+    absolute = [abs(gradient[k] - exact[k]) for k in gradient]
+    relative = [a / abs(exact[k]) if exact[k] != 0 else a for a, k in zip(absolute, gradient)]
+    return float(max(absolute)), float(max(relative))
+
+
+def _correct_digits(rel_error: float, working: int | None) -> float:
+    """Significant digits that agree with the reference, up to the working precision."""
+    most = working if working is not None else 17
+    if rel_error == 0:
+        return float(most)
+    return max(0.0, min(float(most), round(-math.log10(rel_error), 1)))
+
+
+def _cost(result) -> str:
+    cost = result.cost
+    if result.mode == "numerical":
+        n = cost["evaluations"]
+        return f"{n} evaluation{'s' if n != 1 else ''}"
+    if result.mode == "symbolic":
+        return f"{cost['expression_nodes']} expression nodes"
+    sweeps = "sweep" if cost["sweeps"] == 1 else "sweeps"
+    return f"{cost['sweeps']} {sweeps} over {cost['tape_entries']} tape entries"
+
+
+def _note(result) -> str:
+    details = result.details
+    if result.mode == "symbolic":
+        return "; ".join(f"d/d{k} = {v}" for k, v in result.formulas.items())
+    if result.mode != "numerical":
+        return "no truncation error: rounding only"
+    step = details["step"]
+    steps = ", ".join(f"h{'' if len(step) == 1 else f'({k})'} = {float(h):.3g}"
+                      for k, h in step.items())
+    estimate = details.get("error_estimate")
+    if estimate:
+        worst = max(float(e) for e in estimate.values() if e is not None)
+        steps += f"; estimated error {worst:.2g}"
+    return steps
