@@ -11,9 +11,9 @@ import sys
 import click
 
 from .. import __version__
-from .commands import (CompareSettings, DiffSettings, guarded, run_compare, run_diff,
-                       run_functions)
-from .params import COMPARE, DEBUG, DIFF, FORMAT, Param
+from .commands import (CompareSettings, DiffSettings, StepsSettings, SwellSettings, guarded,
+                       run_compare, run_diff, run_functions, run_steps, run_swell)
+from .params import COMPARE, DEBUG, DIFF, FORMAT, STEPS, SWELL, Param
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -146,6 +146,40 @@ def compare(expression, **values):
     correct digits, cost and time.
     """
     run_compare(CompareSettings(expression, **values))
+
+
+@cli.command(epilog="""\b
+Examples:
+  adcli steps "sin(x**2)+exp(x)" --at 2
+  adcli steps "sin(x)" --at 1 --format json
+  adcli steps "x*exp(y)" --at x=1 --at y=2 --wrt y --plot vcurve.png
+""")
+@click.argument("expression", metavar="EXPR")
+@options(STEPS)
+def steps(expression, **values):
+    """The step-size V-curve: difference-quotient errors for h = 1e-1 ... 1e-16.
+
+    Marks the best h of forward, central and complex-step differences, the
+    error model's step and the truncation/round-off crossover, and draws the
+    log-log curve.
+    """
+    run_steps(StepsSettings(expression, **values))
+
+
+@cli.command(epilog="""\b
+Examples:
+  adcli swell "exp(sin(x))*x**x" --at 1.5 --order 8
+  adcli swell "x1*x2*x3*x4*x5*x6*x7*x8" --order 1 --budget 10
+""")
+@click.argument("expression", metavar="EXPR")
+@options(SWELL)
+def swell(expression, **values):
+    """Expression swell: sizes of symbolic derivatives against the AD work.
+
+    For one variable, derivatives of order 1..K; for several, the whole
+    gradient (SymPy's n partials against one reverse sweep).
+    """
+    run_swell(SwellSettings(expression, **values))
 
 
 @cli.command()

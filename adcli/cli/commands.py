@@ -67,6 +67,50 @@ def run_compare(settings: CompareSettings) -> None:
     render(result, settings.fmt)
 
 
+@dataclass(frozen=True)
+class StepsSettings:
+    expression: str
+    at: tuple = ()
+    wrt: tuple = ()
+    plot: str | None = None
+    fmt: str = "table"
+
+
+def run_steps(settings: StepsSettings) -> None:
+    from ..api import problem
+    from ..render import render
+    from ..steps import sweep
+
+    result = sweep(problem(read_expression(settings.expression), settings.at, settings.wrt))
+    render(result, settings.fmt)
+    if settings.plot:
+        from ..render.vcurve import save
+
+        save(result, settings.plot)
+
+
+@dataclass(frozen=True)
+class SwellSettings:
+    expression: str
+    at: tuple = ()
+    wrt: tuple = ()
+    order: int = 4
+    budget: float = 5.0
+    fmt: str = "table"
+
+
+def run_swell(settings: SwellSettings) -> None:
+    from ..api import problem
+    from ..render import render
+    from ..swell import swell
+    from .progress import progress
+
+    request = problem(read_expression(settings.expression), settings.at, settings.wrt)
+    with progress(settings.order, "differentiating") as step:
+        result = swell(request, settings.order, settings.budget, on_step=step)
+    render(result, settings.fmt)
+
+
 def run_functions(fmt: str) -> None:
     from ..language import language
     from ..render import render

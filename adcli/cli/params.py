@@ -74,3 +74,23 @@ COMPARE = (
     FORMAT,
     DEBUG,
 )
+
+STEPS = (
+    AT,
+    WRT,
+    Param(("--plot",), "plot", "Also draw the V-curve into this .png or .svg file "
+          "(needs matplotlib: pip install 'adcli[plot]').", metavar="FILE"),
+    FORMAT,
+    DEBUG,
+)
+
+SWELL = (
+    AT,
+    WRT,
+    Param(("-k", "--order"), "order", "Show derivatives of order 1..K (one variable).",
+          default=4, type=int, metavar="K"),
+    Param(("--budget",), "budget", "Seconds SymPy may take before rows say 'over budget'.",
+          default=5.0, type=float, metavar="SECONDS"),
+    FORMAT,
+    DEBUG,
+)

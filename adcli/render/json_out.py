@@ -52,7 +52,12 @@ def _comparison(record) -> dict:
     return out
 
 
-_OBJECTS = {"Derivative": _derivative, "Comparison": _comparison, "Language": _language}
+def _as_dict(record) -> dict:
+    return dataclasses.asdict(record)
+
+
+_OBJECTS = {"Derivative": _derivative, "Comparison": _comparison, "Language": _language,
+            "StepSweep": _as_dict, "Swell": _as_dict}
 
 
 def dumps(obj) -> str:

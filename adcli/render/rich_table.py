@@ -31,3 +31,7 @@ def render(record, stream, quiet: bool = False) -> None:
     console.print(table)
     for line in tab.footer:
         console.print(line, style="dim", soft_wrap=True, highlight=False)
+    if type(record).__name__ == "StepSweep":
+        from .vcurve import terminal
+
+        console.print(terminal(record), highlight=False, soft_wrap=True)

@@ -91,3 +91,61 @@ VIEWS = {"Derivative": derivative, "Comparison": comparison, "Language": languag
 
 def view(record) -> Tabular:
     return VIEWS[type(record).__name__](record)
+
+
+def _marks(record) -> dict:
+    """Row index -> the steps of note that fall in that row's decade."""
+    import math
+
+    marks: dict[int, list] = {}
+    for kind, steps in (("best", record.best), ("model", record.predicted),
+                        ("crossover", record.crossover)):
+        for method, h in steps.items():
+            if h:
+                row = min(range(len(record.rows)),
+                          key=lambda k: abs(math.log10(record.rows[k].h) - math.log10(h)))
+                marks.setdefault(row, []).append(f"{kind} {method}")
+    return marks
+
+
+def step_sweep(record) -> Tabular:
+    marks = _marks(record)
+    rows = [[f"{row.h:.0e}", _error(row.forward), _error(row.central), _error(row.complex),
+             ", ".join(marks.get(k, []))] for k, row in enumerate(record.rows)]
+
+    def steps(d):
+        return ", ".join(f"{m} {h:.2e}" for m, h in d.items() if h) or "none"
+
+    footer = [f"exact ∂f/∂{record.variable} = {record.exact!r} (mpmath reference)",
+              f"best h: {steps(record.best)}",
+              f"error-model steps: {steps(record.predicted)}",
+              f"truncation = round-off at: {steps(record.crossover)}"]
+    if record.complex_note:
+        footer.append(record.complex_note)
+    return Tabular(f"error of difference quotients for {record.expression.strip()}"
+                   f"{_at(record.point, None)}",
+                   ["h", "forward error", "central error", "complex error", "marks"], rows,
+                   footer, {"h", "forward error", "central error", "complex error"})
+
+
+def swell(record) -> Tabular:
+    def cell(x, fmt="{}"):
+        return "" if x is None else fmt.format(x)
+
+    first = "derivative" if not record.gradient else "object"
+    rows = [[f"order {row.order}" if not record.gradient else
+             f"gradient ({len(record.variables)} variables)",
+             cell(row.symbolic_nodes), cell(row.count_ops), cell(row.cse_nodes),
+             cell(row.symbolic_seconds, "{:.3f}"), row.status, str(row.tape_entries),
+             str(row.ad_work)] for row in record.rows]
+    how = ("AD work: one recording and one reverse sweep over the tape" if record.gradient
+           else "AD work: k nested forward passes, 2^k components per tape entry")
+    return Tabular(f"expression swell of {record.expression.strip()}",
+                   [first, "symbolic nodes", "count_ops", "after cse", "symbolic s", "status",
+                    "tape entries", "AD work"], rows,
+                   [how, f"SymPy time budget: {record.budget:g} s"],
+                   {"symbolic nodes", "count_ops", "after cse", "symbolic s", "tape entries",
+                    "AD work"})
+
+
+VIEWS.update({"StepSweep": step_sweep, "Swell": swell})

@@ -1,0 +1,58 @@
+"""The step sweep's V-curve as a picture: in the terminal (uniplot) or as an image
+file (matplotlib, from the optional ``plot`` extra)."""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+
+#: log10 of zero is not drawable: errors below this are drawn at it.
+FLOOR = 1e-17
+
+SERIES = ("forward", "central", "complex")
+
+
+def _series(record):
+    for method in SERIES:
+        points = [(row.h, max(FLOOR, getattr(row, method))) for row in record.rows
+                  if getattr(row, method) is not None]
+        if points:
+            yield method, points
+
+
+def terminal(record, width: int = 60, height: int = 15) -> str:
+    from uniplot import plot_to_string
+
+    series = list(_series(record))
+    lines = plot_to_string([[e for _, e in pts] for _, pts in series],
+                           [[h for h, _ in pts] for _, pts in series],
+                           x_as_log=True, y_as_log=True, lines=True, color=False,
+                           legend_labels=[name for name, _ in series], width=width,
+                           height=height, title="absolute error against h (log-log)")
+    return "\n".join(lines) if isinstance(lines, list) else lines
+
+
+def save(record, path: str) -> None:
+    """Write the V-curve to ``path`` (.png or .svg) with matplotlib."""
+    if not path.lower().endswith((".png", ".svg")):
+        raise UsageError(f"--plot {path}: the file must end in .png or .svg")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise UsageError("--plot needs matplotlib: pip install 'adcli[plot]'") from None
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for name, points in _series(record):
+        axes.loglog([h for h, _ in points], [e for _, e in points], marker="o", label=name)
+    for method, h in record.best.items():
+        if h:
+            axes.axvline(h, linestyle=":", linewidth=0.8, color="grey")
+    axes.set_xlabel("step h")
+    axes.set_ylabel(f"|error| of d/d{record.variable}")
+    axes.set_title(f"{record.expression.strip()}: truncation against round-off")
+    axes.legend()
+    axes.grid(True, which="both", linewidth=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)

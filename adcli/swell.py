@@ -1,0 +1,85 @@
+"""Expression swell: how big symbolic derivatives grow, next to the AD work.
+
+For one variable, row k is the k-th derivative: SymPy's tree nodes,
+``count_ops`` and the nodes left after common-subexpression elimination,
+against the tape (whose size does not change with k) and the work of k nested
+forward passes (a k-fold nested dual number carries 2^k components).  For
+several variables, one row describes the whole gradient: SymPy's n partial
+derivatives against one reverse sweep over the tape.
+
+SymPy runs under a time budget; past it the rows say "over budget".
+"""
+
+from __future__ import annotations
+
+import time
+
+from .backends import Problem
+from .backends.symbolic import _OverBudget, to_sympy, time_budget
+from .errors import NotAvailable, UsageError
+from .records import Swell, SwellRow
+from .tape import record
+
+MAX_ORDER = 50
+
+
+def tree_nodes(expr) -> int:
+    import sympy
+
+    return sum(1 for _ in sympy.preorder_traversal(expr))
+
+
+def sizes(exprs: list) -> tuple[int, int, int]:
+    """Tree nodes, ``count_ops`` and nodes after ``cse`` of a list of expressions."""
+    import sympy
+
+    replacements, reduced = sympy.cse(exprs)
+    cse_nodes = sum(tree_nodes(rhs) for _sym, rhs in replacements) + \
+        sum(tree_nodes(e) for e in reduced)
+    return (sum(tree_nodes(e) for e in exprs), int(sum(sympy.count_ops(e) for e in exprs)),
+            cse_nodes)
+
+
+def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -> Swell:
+    if not 1 <= order <= MAX_ORDER:
+        raise UsageError(f"--order {order}: give 1 to {MAX_ORDER}")
+    if not budget > 0:
+        raise UsageError("--budget must be positive")
+    names = problem.wrt
+    gradient = len(names) > 1
+    if gradient and order != 1:
+        raise UsageError("for several variables the swell table describes the gradient: "
+                         "use --order 1, or --wrt one variable")
+    if not names:
+        raise UsageError("the formula has no variable to differentiate")
+    tape = record(problem.graph, problem.point, partials=False)
+    import sympy
+
+    symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
+    rows, deadline = [], time.perf_counter() + budget
+    try:
+        expr = to_sympy(problem.graph, symbols)
+    except RecursionError:
+        raise NotAvailable("symbolic differentiation is not available for this input: "
+                           "SymPy ran out of recursion depth") from None
+    for k in range(1, order + 1):
+        if on_step is not None:
+            on_step(f"order {k}")
+        work = len(tape) * (2 if gradient else 2 ** k)
+        remaining = deadline - time.perf_counter()
+        start = time.perf_counter()
+        try:
+            if remaining <= 0:
+                raise _OverBudget()
+            with time_budget(remaining):
+                if gradient:
+                    derivatives = [sympy.diff(expr, symbols[n]) for n in names]
+                else:  # the k-th derivative as SymPy itself forms it
+                    derivatives = [sympy.diff(expr, symbols[names[0]], k)]
+                nodes, ops, cse_nodes = sizes(derivatives)
+        except (_OverBudget, RecursionError):
+            rows.append(SwellRow(k, None, None, None, len(tape), work, None, "over budget"))
+            continue
+        rows.append(SwellRow(k, nodes, ops, cse_nodes, len(tape), work,
+                             time.perf_counter() - start, "ok"))
+    return Swell(problem.text, names, gradient, tuple(rows), budget)
