@@ -9,7 +9,11 @@
 (b) parse + record + reverse sweep of generated formulas of 10^4, 10^5 and
     10^6 graph nodes (seconds, microseconds per node and per tape entry);
 (c) the same gradient by forward, reverse and symbolic differentiation as the
-    number of variables grows, to show where each stops being practical.
+    number of variables grows, to show where each stops being practical;
+(d) every numerical method on three formulas: error against the mpmath
+    reference and function evaluations;
+(e) expression swell of the gradient of x1*x2*...*xn for n = 16, 64, 256:
+    SymPy under a time budget against one reverse sweep.
 
 The machine may be noisy: medians and ratios are the figures to quote.
 """
@@ -28,6 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from adcli.api import problem  # noqa: E402
+from adcli.compare import compare  # noqa: E402
 from adcli.backends import backend  # noqa: E402
 from adcli.backends.reverse import adjoints  # noqa: E402
 from adcli.errors import AdcliError  # noqa: E402
@@ -165,6 +170,43 @@ def modes_scaling(sizes: list[int], budget: float) -> None:
         print(f"    {n:>8,}{nodes:>9,}" + "".join(f"{c:>12}" for c in cells))
 
 
+NUMERICAL_FORMULAS = (("sin(x**2)+exp(x)", "2"), ("exp(x)/sqrt(x)", "0.5"),
+                      ("atan(10*x)", "0.3"))
+
+
+def numerical_methods() -> None:
+    print("(d) numerical methods against the 50-digit reference (abs error / evaluations)")
+    header = None
+    for text, at in NUMERICAL_FORMULAS:
+        rows = [r for r in compare(problem(text, [at])).rows
+                if r.evaluations is not None or r.gradient is None]
+        if header is None:
+            header = [r.method for r in rows]
+            print(f"    {'formula':<22}" + "".join(f"{m:>21}" for m in header))
+        cells = [f"{r.abs_error:.1e} / {r.evaluations}" if r.gradient else "refused"
+                 for r in rows]
+        print(f"    {text + ' at ' + at:<22}" + "".join(f"{c:>21}" for c in cells))
+
+
+def product_swell(sizes: list[int], budget: float) -> None:
+    from adcli.swell import swell
+
+    print(f"(e) gradient of x1*x2*...*xn: SymPy (budget {budget:g} s) against reverse AD")
+    print(f"    {'n':>5}{'symbolic nodes':>16}{'symbolic s':>12}{'status':>13}"
+          f"{'tape entries':>14}{'reverse s':>11}")
+    for n in sizes:
+        text = "*".join(f"x{k}" for k in range(n))
+        request = problem(text, [f"x{k}={1 + k / n}" for k in range(n)])
+        row = swell(request, order=1, budget=budget).rows[0]
+        start = time.perf_counter()
+        backend("reverse")(request)
+        reverse_seconds = time.perf_counter() - start
+        nodes = "-" if row.symbolic_nodes is None else f"{row.symbolic_nodes:,}"
+        seconds = "-" if row.symbolic_seconds is None else f"{row.symbolic_seconds:.3f}"
+        print(f"    {n:>5}{nodes:>16}{seconds:>12}{row.status:>13}{row.tape_entries:>14}"
+              f"{reverse_seconds:>11.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes")
@@ -177,6 +219,10 @@ def main() -> None:
     print()
     modes_scaling([10, 100, 1000] if args.quick else [10, 100, 1000, 3000, 10_000],
                   budget=5.0 if args.quick else 20.0)
+    print()
+    numerical_methods()
+    print()
+    product_swell([16, 64] if args.quick else [16, 64, 256], budget=10.0 if args.quick else 30.0)
 
 
 if __name__ == "__main__":
