@@ -29,8 +29,8 @@ from ._common import kink_warnings
 
 METHODS = ("auto", "central", "forward", "backward", "five-point", "richardson", "complex")
 
-#: Richardson: the first step as a fraction of max(1, |x|), and the most levels
-#: (two evaluations each).
+#: Richardson: the first step as a fraction of max(1, |x|), and the levels in
+#: float64 (two evaluations each; ``--precision D`` uses about D/3).
 RICHARDSON_START = 2.0 ** -4
 RICHARDSON_LEVELS = 5
 
@@ -90,7 +90,7 @@ def five_point(f, name, x, h):
             + f(name, x - 2 * h)) / (12 * h), None
 
 
-def richardson(f, name, x, h):
+def richardson(f, name, x, h, levels: int = RICHARDSON_LEVELS):
     """Central differences at h, h/2, ... extrapolated (Neville's table).
 
     Returns the diagonal entry whose change from the previous one is smallest,
@@ -99,15 +99,15 @@ def richardson(f, name, x, h):
     """
     for _attempt in range(8):
         try:
-            return _richardson_table(f, name, x, h)
+            return _richardson_table(f, name, x, h, levels)
         except MathError:
             h = h / 4
-    return _richardson_table(f, name, x, h)
+    return _richardson_table(f, name, x, h, levels)
 
 
-def _richardson_table(f, name, x, h):
+def _richardson_table(f, name, x, h, levels):
     rows, best, estimate = [], None, None
-    for level in range(RICHARDSON_LEVELS):
+    for level in range(levels):
         step = _exact(x, h / 2 ** level)
         row = [(f(name, x + step) - f(name, x - step)) / (2 * step)]
         for j in range(1, level + 1):
@@ -176,8 +176,10 @@ def derivative(problem: Problem, m, method: str, name: str, f: Function):
         d, estimate = central(f, name, x, h)
     elif method == "five-point":
         d, estimate = five_point(f, name, x, h)
-    else:
-        d, estimate = richardson(f, name, x, h)
+    else:  # more digits need more levels: each removes another power of h^2
+        levels = RICHARDSON_LEVELS if problem.digits is None else \
+            max(RICHARDSON_LEVELS, problem.digits // 3)
+        d, estimate = richardson(f, name, x, h, levels)
     return d, h, estimate
 
 
