@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .backends import MODES, Problem, backend
+from .backends import Problem, backend
 from .errors import UsageError
 from .parser import parse
 from .point import parse_point, parse_value, parse_wrt
@@ -33,6 +33,4 @@ def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = 
     >>> differentiate("x*sin(y)", ["x=3", "y=pi/6"]).gradient["x"]
     0.49999999999999994
     """
-    if mode not in MODES:
-        raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
     return backend(mode)(problem(expression, at, wrt, digits, method, step))

@@ -17,7 +17,8 @@ from types import SimpleNamespace
 #: Names every namespace provides (besides the constants ``pi`` and ``e``).
 FUNCTIONS = (
     "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 "
-    "log10 sqrt cbrt abs sign erf erfc sigmoid softplus atan2 hypot pow where "
+    "log10 sqrt cbrt abs sign erf erfc sigmoid softplus atan2 hypot pow where maximum "
+    "minimum "
     "lt le gt ge eq ne both either negate iszero"
 ).split()
 
@@ -70,6 +71,8 @@ FLOAT = SimpleNamespace(
     erf=math.erf, erfc=math.erfc, sigmoid=_sigmoid, softplus=_softplus,
     atan2=math.atan2, hypot=math.hypot, pow=math.pow,
     where=lambda c, a, b: a if c else b,
+    maximum=lambda a, b: a if a >= b else b,
+    minimum=lambda a, b: a if a <= b else b,
     both=lambda a, b: a and b,
     either=lambda a, b: a or b,
     negate=lambda a: not a,
@@ -152,6 +155,8 @@ def numpy_math() -> SimpleNamespace:
         erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
         atan2=np.arctan2, hypot=np.hypot, pow=np.power,
         where=np.where,
+        maximum=lambda a, b: np.where(np.asarray(a) >= b, a, b),
+        minimum=lambda a, b: np.where(np.asarray(a) <= b, a, b),
         both=np.logical_and,
         either=np.logical_or,
         negate=np.logical_not,
@@ -189,6 +194,8 @@ def mpmath_math() -> SimpleNamespace:
         softplus=lambda x: mpmath.log1p(mpmath.exp(x)),
         atan2=mpmath.atan2, hypot=mpmath.hypot, pow=mpmath.power,
         where=lambda c, a, b: a if c else b,
+        maximum=lambda a, b: a if a >= b else b,
+        minimum=lambda a, b: a if a <= b else b,
         both=lambda a, b: a and b,
         either=lambda a, b: a or b,
         negate=lambda a: not a,
@@ -212,6 +219,14 @@ def sympy_math() -> SimpleNamespace:
     def cbrt(x):
         return sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)
 
+    def power(base, exponent):
+        # A number to a huge integer power would be computed exactly (digits
+        # without end: 1.0000001**1000000000); in floating point it is instant.
+        if base.is_Number and exponent.is_Integer and abs(exponent) > 64 \
+                and base not in (0, 1, -1):
+            base = sp.Float(base, 30)
+        return sp.Pow(base, exponent)
+
     return SimpleNamespace(
         name="sympy",
         raises=False,
@@ -228,8 +243,10 @@ def sympy_math() -> SimpleNamespace:
         erf=sp.erf, erfc=sp.erfc,
         sigmoid=lambda x: 1 / (1 + sp.exp(-x)),
         softplus=lambda x: sp.log(1 + sp.exp(x)),
-        atan2=sp.atan2, hypot=lambda x, y: sp.sqrt(x**2 + y**2), pow=sp.Pow,
+        atan2=sp.atan2, hypot=lambda x, y: sp.sqrt(x**2 + y**2), pow=power,
         where=where,
+        maximum=sp.Max,  # Max(Max(a, b), c) flattens: no nested Piecewise to blow up
+        minimum=sp.Min,
         both=sp.And,
         either=sp.Or,
         negate=sp.Not,

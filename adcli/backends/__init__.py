@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 
+from ..errors import MathError, UsageError
 from ..graph import Graph
 
 MODES = ("forward", "reverse", "symbolic", "numerical")
@@ -34,7 +35,17 @@ class Problem:
 
 
 def backend(mode: str):
-    """The ``differentiate`` function of backend ``mode``."""
+    """The ``differentiate`` function of backend ``mode``, checked for finite results."""
     if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}")
-    return import_module(f"{__name__}.{mode}").differentiate
+        raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    differentiate = import_module(f"{__name__}.{mode}").differentiate
+
+    def checked(problem: Problem):
+        result = differentiate(problem)
+        for name, value in result.gradient.items():
+            if not value - value == 0:  # inf or nan, for floats and mpmath alike
+                raise MathError(f"the derivative with respect to {name} overflows or is "
+                                f"undefined ({value}) in {mode} mode")
+        return result
+
+    return checked

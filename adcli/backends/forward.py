@@ -16,7 +16,7 @@ def tangents(tape: Tape, seed: dict) -> list:
         dot[entry] = s
     for out, arg, p in tape.edge_triples():
         d = dot[arg]
-        if d:  # nothing flows: an undefined partial elsewhere stays harmless
+        if d and p:  # 0 times an undefined partial is 0, as in the reverse sweep
             dot[out] += p * d
     return dot
 

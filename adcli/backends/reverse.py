@@ -17,7 +17,7 @@ def adjoints(tape: Tape, seed: dict) -> list:
     backwards = reversed(tape.edges)
     for p, arg, out in zip(backwards, backwards, backwards):
         b = bar[out]
-        if b:  # nothing flows: an undefined partial elsewhere stays harmless
+        if b and p:  # 0 times an undefined partial is 0, as in the tangent sweep
             bar[arg] += b * p
     return bar
 

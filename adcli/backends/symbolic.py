@@ -149,14 +149,12 @@ def _at_point(expr, subs: dict, name: str, digits: int | None):
                     f"undefined at the point ({shown})")
 
 
-def _exactly(value):
-    """A float or mpmath number as the exact binary fraction it is."""
+def _as_float(value, digits: int | None):
+    """The point's number as a SymPy Float holding it exactly (a double, or the
+    mpmath number of ``--precision``), evaluated with guard digits."""
     import sympy
 
-    if isinstance(value, float):
-        return sympy.Rational(value)
-    mantissa, exponent = value.man_exp
-    return sympy.Integer(mantissa) * sympy.Rational(2) ** exponent
+    return sympy.Float(value, 30 if digits is None else digits + 10)
 
 
 def size(expr) -> dict:
@@ -173,8 +171,8 @@ def differentiate(problem: Problem) -> Derivative:
     import sympy
 
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
-    # The point's floats, exactly: asin's derivative at x = 1 must meet 1 - 1 = 0.
-    subs = {symbols[name]: _exactly(value) for name, value in problem.point.items()}
+    subs = {symbols[name]: _as_float(value, problem.digits)
+            for name, value in problem.point.items()}
     try:
         with time_budget(BUDGET_SECONDS), arithmetic(problem.digits):
             expr = to_sympy(problem.graph, symbols)

@@ -11,6 +11,13 @@ def _fn(name, eval, partial, doc, sympy=None, latex=None, domain=None, **kw):
               domain=domain, **kw)
 
 
+def _tanh_partial(m, out, x):
+    # sech(x)^2 = 4 e^(-2|x|) / (1 + e^(-2|x|))^2: 1 - tanh^2 would cancel to 0
+    # once tanh rounds to 1 (|x| > 19 in float64), and cosh overflows sooner.
+    t = m.exp(-2 * m.abs(x))
+    return 4 * t / ((1 + t) * (1 + t))
+
+
 def _open_unit(x) -> bool:
     return -1 < x < 1
 
@@ -24,27 +31,26 @@ ELEMENTARY = (
     _fn("cos", lambda m, x: m.cos(x), lambda m, out, x: -m.sin(x), "cosine"),
     _fn("tan", lambda m, x: m.tan(x), lambda m, out, x: 1 + out * out, "tangent"),
     _fn("asin", lambda m, x: m.asin(x),
-        lambda m, out, x: 1 / m.sqrt(1 - x * x), "inverse sine",
+        lambda m, out, x: 1 / m.sqrt((1 - x) * (1 + x)), "inverse sine",
         latex=r"\arcsin\left({0}\right)", domain=(_closed_unit, "-1 <= x <= 1")),
     _fn("acos", lambda m, x: m.acos(x),
-        lambda m, out, x: -1 / m.sqrt(1 - x * x), "inverse cosine",
+        lambda m, out, x: -1 / m.sqrt((1 - x) * (1 + x)), "inverse cosine",
         latex=r"\arccos\left({0}\right)", domain=(_closed_unit, "-1 <= x <= 1")),
     _fn("atan", lambda m, x: m.atan(x),
         lambda m, out, x: 1 / (1 + x * x), "inverse tangent",
         latex=r"\arctan\left({0}\right)"),
     _fn("sinh", lambda m, x: m.sinh(x), lambda m, out, x: m.cosh(x), "hyperbolic sine"),
     _fn("cosh", lambda m, x: m.cosh(x), lambda m, out, x: m.sinh(x), "hyperbolic cosine"),
-    _fn("tanh", lambda m, x: m.tanh(x), lambda m, out, x: 1 - out * out,
-        "hyperbolic tangent"),
+    _fn("tanh", lambda m, x: m.tanh(x), _tanh_partial, "hyperbolic tangent"),
     _fn("asinh", lambda m, x: m.asinh(x),
-        lambda m, out, x: 1 / m.sqrt(x * x + 1), "inverse hyperbolic sine",
+        lambda m, out, x: 1 / m.hypot(x, 1), "inverse hyperbolic sine",
         latex=r"\operatorname{{arsinh}}\left({0}\right)"),
     _fn("acosh", lambda m, x: m.acosh(x),
         lambda m, out, x: 1 / (m.sqrt(x - 1) * m.sqrt(x + 1)),
         "inverse hyperbolic cosine", latex=r"\operatorname{{arcosh}}\left({0}\right)",
         domain=(lambda x: x >= 1, "x >= 1")),
     _fn("atanh", lambda m, x: m.atanh(x),
-        lambda m, out, x: 1 / (1 - x * x), "inverse hyperbolic tangent",
+        lambda m, out, x: 1 / ((1 - x) * (1 + x)), "inverse hyperbolic tangent",
         latex=r"\operatorname{{artanh}}\left({0}\right)",
         domain=(_open_unit, "-1 < x < 1")),
     _fn("exp", lambda m, x: m.exp(x), lambda m, out, x: out, "exponential e^x",
@@ -75,15 +81,15 @@ ELEMENTARY = (
     _fn("erfc", lambda m, x: m.erfc(x),
         lambda m, out, x: -2 / m.sqrt(m.pi) * m.exp(-x * x),
         "complementary error function", latex=r"\operatorname{{erfc}}\left({0}\right)"),
-    _fn("sigmoid", lambda m, x: m.sigmoid(x), lambda m, out, x: out * (1 - out),
+    _fn("sigmoid", lambda m, x: m.sigmoid(x), lambda m, out, x: out * m.sigmoid(-x),
         "logistic function 1/(1+e^-x)", sympy="",
         latex=r"\sigma\left({0}\right)"),
     _fn("softplus", lambda m, x: m.softplus(x), lambda m, out, x: m.sigmoid(x),
         "log(1 + e^x), computed without overflow", sympy="",
         latex=r"\operatorname{{softplus}}\left({0}\right)"),
     Op("atan2", 2, lambda m, y, x: m.atan2(y, x),
-       (lambda m, out, y, x: x / (x * x + y * y),
-        lambda m, out, y, x: -y / (x * x + y * y)),
+       (lambda m, out, y, x: x / m.hypot(x, y) / m.hypot(x, y),
+        lambda m, out, y, x: -y / m.hypot(x, y) / m.hypot(x, y)),
        "atan2({0}, {1})", r"\operatorname{{atan2}}\left({0}, {1}\right)", "atan2",
        "angle of the point (x, y), written atan2(y, x)", holomorphic=False),
     Op("hypot", 2, lambda m, x, y: m.hypot(x, y),

@@ -1,10 +1,11 @@
 """Piecewise-smooth functions and their kinks.
 
-At a kink each declares the subgradient AD returns: the one-sided value that
-PyTorch and JAX return.  For abs, relu, max and min it is also what SymPy's
-derivative evaluates to there (``sign(0) = 0``; a tie in ``max``/``min`` goes to
-the first argument); for sign and hypot SymPy's derivative has no value there
-(a Dirac delta, 0/0), so the symbolic mode reports it as undefined.
+At a kink each declares the subgradient AD returns, always a valid one:
+abs'(0) = 0 and relu'(0) = 0 (as PyTorch and JAX, and as SymPy's derivative
+evaluates there); a tie in max/min goes wholly to the first argument (the
+one-sided derivative as that argument increases; PyTorch and JAX split a tie
+0.5/0.5, and so does SymPy's Heaviside(0) = 1/2); sign'(0) = 0, where SymPy's
+derivative is a Dirac delta and the symbolic mode reports it undefined.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ NONSMOOTH = (
        (lambda m, out, x: m.where(x > 0, 1, 0),),
        "relu({0})", r"\operatorname{{ReLU}}\left({0}\right)", "",
        "max(x, 0)", kink=lambda x: x == 0, subgradient=(0,), holomorphic=False),
-    Op("max", 2, lambda m, x, y: m.where(x >= y, x, y),
+    Op("max", 2, lambda m, x, y: m.maximum(x, y),
        (lambda m, out, x, y: m.where(x >= y, 1, 0),
         lambda m, out, x, y: m.where(x >= y, 0, 1)),
        "max({0}, {1})", r"\max\left({0}, {1}\right)", "Max",
        "largest argument, max(a, b, ...)",
        kink=_first_wins, subgradient=(1, 0), holomorphic=False),
-    Op("min", 2, lambda m, x, y: m.where(x <= y, x, y),
+    Op("min", 2, lambda m, x, y: m.minimum(x, y),
        (lambda m, out, x, y: m.where(x <= y, 1, 0),
         lambda m, out, x, y: m.where(x <= y, 0, 1)),
        "min({0}, {1})", r"\min\left({0}, {1}\right)", "Min",
