@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .backends import Problem, backend
 from .errors import UsageError
 from .parser import parse

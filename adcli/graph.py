@@ -19,8 +19,6 @@ CONST = "const"
 VAR = "var"
 IF = "if"
 COMPARISONS = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
-LOGIC = ("and", "or", "not")
-BOOLEAN = frozenset(COMPARISONS.values()) | frozenset(LOGIC)
 
 #: How the structural nodes (not differentiable ops) read, with precedence.
 FORMS = {kind: ("{0} " + symbol + " {1}", 5) for symbol, kind in COMPARISONS.items()}

@@ -91,15 +91,31 @@ def complex_math() -> SimpleNamespace:
     """
     import cmath
 
-    def erf(z):
-        import mpmath
+    def high_precision(name):
+        # erf has no cmath counterpart; in mpmath the imaginary part, h times
+        # smaller than the real one (h ~ 1e-20), needs that many more digits.
+        def evaluate(z):
+            import mpmath
 
-        return complex(mpmath.erf(z))
+            with mpmath.workdps(60):
+                return complex(getattr(mpmath, name)(mpmath.mpc(z)))
+        return evaluate
 
-    def erfc(z):
-        import mpmath
+    def log1p(w):
+        return w * (1 - w * (0.5 - w / 3)) if abs(w) < 1e-5 else cmath.log(1 + w)
 
-        return complex(mpmath.erfc(z))
+    def sigmoid(z):
+        if z.real >= 0:
+            return 1 / (1 + cmath.exp(-z))
+        w = cmath.exp(z)
+        return w / (1 + w)
+
+    def softplus(z):
+        if z.real > 0:
+            return z + log1p(cmath.exp(-z))
+        return log1p(cmath.exp(z))
+
+    erf, erfc = high_precision("erf"), high_precision("erfc")
 
     return SimpleNamespace(
         name="complex",
@@ -114,9 +130,7 @@ def complex_math() -> SimpleNamespace:
         asinh=cmath.asinh, acosh=cmath.acosh, atanh=cmath.atanh,
         exp=cmath.exp, log=cmath.log,
         log2=lambda z: cmath.log(z) / math.log(2), log10=cmath.log10,
-        sqrt=cmath.sqrt, erf=erf, erfc=erfc,
-        sigmoid=lambda z: 1 / (1 + cmath.exp(-z)),
-        softplus=lambda z: cmath.log(1 + cmath.exp(z)),
+        sqrt=cmath.sqrt, erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
         pow=lambda z, w: z ** w,
         iszero=lambda v: 1.0 if v == 0 else 0.0,
     )

@@ -14,6 +14,8 @@ message names the leftmost problem and the caret sits under it.
 
 from __future__ import annotations
 
+import sys
+
 from .errors import ParseError
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
 from .lexer import FAST, PYTHON_KEYWORDS, columns, tokenize
@@ -39,7 +41,6 @@ _ARITHMETIC = frozenset({"add", "sub", "mul", "div", "pow"})
 _COMPARE = frozenset(COMPARISONS.values())
 _NUMBER_START = frozenset("0123456789.")
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
-_FLOAT_MAX = 1.7976931348623157e308
 
 
 class _Fail(Exception):
@@ -177,7 +178,7 @@ class _Parser:
                         push(node)
                         expect_operand = False
                 elif first in _NUMBER_START and tok != ".":
-                    if float(tok) > _FLOAT_MAX:
+                    if float(tok) > sys.float_info.max:
                         raise _Fail(f"number {tok} is too large for float64", i)
                     node = seen[tok] = add(CONST, (), tok)
                     push(node)
@@ -300,8 +301,12 @@ class _Parser:
 
     def implicit_product(self, i: int) -> None:
         prev, tok = self.tokens[i - 1], self.tokens[i]
-        if tok[:1] in _NUMBER_START and prev[:1] in _NUMBER_START:
+        if prev[:1] in _NUMBER_START and tok[:1] == ".":
             raise _Fail(f"malformed number {prev}{tok}", i - 1)
+        if prev[:1] in _NUMBER_START and tok[:1] == "_":
+            raise _Fail("digit separators '_' are not supported in numbers", i)
+        if prev == "0" and tok[:1] in "xXbBoO" and tok[1:2].isalnum():
+            raise _Fail("hexadecimal, binary and octal numbers are not supported", i - 1)
         if tok[:1] in _NAME_START or tok[:1] in _NUMBER_START or tok == "(":
             raise _Fail(f"missing operator: implicit multiplication is not supported; "
                         f"write {prev}*{tok}", i)

@@ -7,6 +7,8 @@ the same safe parser as formulas.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+
 from .errors import MathError, ParseError, UsageError
 from .namespaces import FLOAT
 from .ops import CONSTANTS, SURFACE
@@ -17,7 +19,10 @@ from .tape import record
 def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at") -> float:
     """A finite number (float, or mpmath in namespace ``m``) from a constant expression."""
     label = f"{option} {name}=" if name else f"{option} "
-    graph = parse(text)
+    try:
+        graph = parse(text)
+    except ParseError as error:
+        raise ParseError(f"{label}{text}: {error.message}", error.text, error.column) from None
     if graph.variables:
         variable = next(iter(graph.variables))
         column = re.search(rf"\b{variable}\b", text).start()

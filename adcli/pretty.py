@@ -7,10 +7,11 @@ printer, so every place speaks the same notation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .graph import CONST, FORMS, VAR, Graph
 from .ops import ATOM, OPS
 
-_ATOMIC = ATOM
 
 
 def _form(kind: str) -> tuple[str, int, bool]:
@@ -23,7 +24,7 @@ def _form(kind: str) -> tuple[str, int, bool]:
 
 def _wrap(piece: tuple[str, int], prec: int, k: int, right_assoc: bool) -> str:
     text, inner = piece
-    if prec == _ATOMIC:
+    if prec == ATOM:
         return text
     if inner < prec or (inner == prec and (k == 0) == right_assoc):
         return f"({text})"
@@ -43,9 +44,9 @@ def format_node(graph: Graph, node: int,
             continue
         label = name(j) if name is not None and j != node else None
         if label is not None:
-            memo[j] = (label, _ATOMIC)
+            memo[j] = (label, ATOM)
         elif nodes[j][0] in (CONST, VAR):
-            memo[j] = (str(nodes[j][2]), _ATOMIC)
+            memo[j] = (str(nodes[j][2]), ATOM)
         else:
             kind, args, _data = nodes[j]
             missing = [a for a in args if a not in memo]

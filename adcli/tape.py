@@ -48,11 +48,11 @@ class Tape:
     """
 
     __slots__ = ("graph", "point", "nodes", "values", "entry_of", "node_values", "edges",
-                 "kinks", "branches", "output", "value", "has_partials")
+                 "kinks", "branches", "output", "value")
 
-    def __init__(self, graph: Graph, point: dict, has_partials: bool):
+    def __init__(self, graph: Graph, point: dict):
         n = len(graph)
-        self.graph, self.point, self.has_partials = graph, dict(point), has_partials
+        self.graph, self.point = graph, dict(point)
         self.nodes: list[int] = []
         self.values: list = []
         self.entry_of = [-1] * n
@@ -95,7 +95,7 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     missing = [name for name in graph.variables if name not in point]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
-    tape = Tape(graph, point, partials)
+    tape = Tape(graph, point)
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values = tape.nodes, tape.values
     for name, node in graph.variables.items():
@@ -302,8 +302,8 @@ def _where(tape: Tape, node: int) -> str:
 def _arguments(tape: Tape, node: int) -> str:
     """`` (v1 = -1.0)``: the non-constant arguments of a node and their values."""
     graph = tape.graph
-    shown = [f"{tape._name(a)} = {_number(tape.node_values[a])}"
-             for a in graph.nodes[node][1] if not graph.constant[a]]
+    args = dict.fromkeys(a for a in graph.nodes[node][1] if not graph.constant[a])
+    shown = [f"{tape._name(a)} = {_number(tape.node_values[a])}" for a in args]
     return f" ({', '.join(shown)})" if shown else ""
 
 
@@ -318,22 +318,26 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
     xs = [tape.node_values[a] for a in args]
     where, given = _where(tape, node), _arguments(tape, node)
     if not op.in_domain(*xs):
-        return MathError(f"{op.name} is undefined {where}{given}: it needs {op.domain[1]}")
+        return MathError(f"{op.title} is undefined {where}{given}: it needs {op.domain[1]}")
     if isinstance(exc, OverflowError):
-        return MathError(f"{op.name} overflows the {m.name} range {where}{given}")
-    return MathError(f"{op.name} has no real value {where}{given}")
+        return MathError(f"{op.title} overflows the {m.name} range {where}{given}")
+    return MathError(f"{op.title} has no real value {where}{given}")
 
 
 def _check_finite(tape: Tape, m) -> None:
-    """Silent float overflow (``1e308*10``) must not become a silent wrong answer."""
+    """Silent float overflow (``1e308*10``) must not become a silent wrong answer.
+
+    The culprit is the first node, in graph order, whose value is not finite:
+    a tape entry, or a constant part shown inline.
+    """
     isfinite = m.finite
     if isfinite(tape.value) and all(map(isfinite, tape.values)):
         return
-    for entry, v in enumerate(tape.values):
-        if not isfinite(v):
-            node = tape.nodes[entry]
-            op = OPS[tape.graph.nodes[node][0]]
-            raise MathError(f"{op.name} overflows the float range "
+    graph = tape.graph
+    for node, value in enumerate(tape.node_values):
+        kind = graph.nodes[node][0]
+        if kind in OPS and value is not None and not isfinite(value):
+            raise MathError(f"{OPS[kind].title} overflows the float range "
                             f"{_where(tape, node)}{_arguments(tape, node)}")
     raise MathError(f"the formula's value {tape.value!r} is not finite")
 
@@ -350,6 +354,6 @@ def derivative_error(tape: Tape, flows) -> MathError:
         if not isfinite(p) and flows(out, arg):
             node = tape.nodes[out]
             op = OPS[tape.graph.nodes[node][0]]
-            return MathError(f"the derivative of {op.name} is infinite or undefined "
+            return MathError(f"the derivative of {op.title} is infinite or undefined "
                              f"{_where(tape, node)}{_arguments(tape, node)}")
     return MathError("the derivative overflows the float range")

@@ -412,3 +412,50 @@ def test_compare_parse_error_exits_2(run):
     result = run("compare", "sin(x", "--at", "1")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("adcli: error:")
+
+
+# -- complex-step corner cases ---------------------------------------------------
+
+def _reference_derivative(expr, at: str) -> mpmath.mpf:
+    return sympy_value(expr, {X: exact_point(at)}, 1)
+
+
+@pytest.mark.parametrize("method", ["complex", "auto"])
+@pytest.mark.parametrize("text, at", [("(-2)**x", ["3"]), ("x**y", ["x=-2", "y=3"])])
+def test_complex_step_negative_base_power_is_refused(text, at, method):
+    with pytest.raises(MathError):
+        differentiate(text, at, mode="reverse")  # d/dx of (-2)**x has no real value
+    with pytest.raises(MathError):
+        differentiate(text, at, mode="numerical", method=method)
+
+
+@pytest.mark.parametrize("at", ["3", "5", "-5"])
+@pytest.mark.parametrize("method", ["complex", "auto"])
+def test_complex_step_erf_is_accurate(at, method):
+    exact = _reference_derivative(sympy.erf(X), at)
+    result = differentiate("erf(x)", [at], mode="numerical", method=method)
+    # complex-step model: h^2 |f'''| / 6 (h ~ 1e-20) + a few ulps of f'
+    assert err(result.gradient["x"], exact) <= 1e-12 * float(abs(exact))
+
+
+def test_complex_step_sqrt_of_square_at_zero_is_refused():
+    with pytest.raises(MathError, match="sqrt"):
+        differentiate("sqrt(x**2)", ["0"], mode="numerical", method="complex")
+
+
+def test_complex_step_softplus_far_left():
+    exact = _reference_derivative(sympy.log(1 + sympy.exp(X)), "-40")
+    result = differentiate("softplus(x)", ["-40"], mode="numerical", method="complex")
+    assert err(result.gradient["x"], exact) <= 1e-12 * float(exact)
+
+
+@pytest.mark.parametrize("text, at, expected", [("softplus(x)", "800", 1.0),
+                                                ("sigmoid(x)", "-800", 0.0)])
+def test_auto_survives_large_arguments(text, at, expected):
+    result = differentiate(text, [at], mode="numerical", method="auto")
+    assert result.gradient["x"] == pytest.approx(expected, abs=1e-12)
+
+
+def test_complex_step_log_at_tiny_x():
+    result = differentiate("log(x)", ["1e-300"], mode="numerical", method="complex")
+    assert result.gradient["x"] == pytest.approx(1e300, rel=1e-12)

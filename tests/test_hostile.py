@@ -36,8 +36,8 @@ def assert_clean_error(result, code: int, parse_error: bool | None = None):
         repr(result.exception)
     lines = result.stderr.splitlines()
     assert lines, "nothing on stderr"
-    kind = "adcli: error: " if code == 2 else "adcli: math error: "
-    assert lines[0].startswith(kind), lines
+    kinds = ("adcli: error: ",) if code == 2 else ("adcli: math error: ", "adcli: error: ")
+    assert lines[0].startswith(kinds), lines
     if parse_error is None:
         parse_error = len(lines) == 3
     if parse_error:

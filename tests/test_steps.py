@@ -192,3 +192,13 @@ def test_every_format_runs(run, fmt):
     result = run("steps", "sin(x)", "--at", "1", "--format", fmt)
     assert result.exit_code == 0, result.stderr
     assert "1e-08" in result.stdout or "1e-8" in result.stdout
+
+
+@pytest.mark.parametrize("text, at, expr", CASES, ids=IDS)
+def test_crossover_is_where_the_model_terms_meet(sweeps, text, at, expr):
+    """2 eps|f|/h = |f''| h/2 one-sided; eps|f|/h = |f'''| h^2/6 central."""
+    f = abs(float(mp_derivative(expr, at, 0)))
+    f2, f3 = abs(float(mp_derivative(expr, at, 2))), abs(float(mp_derivative(expr, at, 3)))
+    crossover = sweeps[text]["crossover"]
+    assert crossover["forward"] == pytest.approx(2 * math.sqrt(EPS * f / f2), rel=1e-6)
+    assert crossover["central"] == pytest.approx((6 * EPS * f / f3) ** (1 / 3), rel=1e-6)

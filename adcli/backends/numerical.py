@@ -33,6 +33,8 @@ METHODS = ("auto", "central", "forward", "backward", "five-point", "richardson",
 #: float64 (two evaluations each; ``--precision D`` uses about D/3).
 RICHARDSON_START = 2.0 ** -4
 RICHARDSON_LEVELS = 5
+#: How many times a step that leaves the domain is cut tenfold before giving up.
+SHRINKS = 8
 
 
 class Function:
@@ -69,7 +71,7 @@ def _scale(x) -> float:
 
 
 def _exact(x, h):
-    """A step that x + h and x - h represent exactly."""
+    """The step rounded so that x + h lies exactly h away from x."""
     return (x + h) - x
 
 
@@ -94,18 +96,8 @@ def richardson(f, name, x, h, levels: int = RICHARDSON_LEVELS):
     """Central differences at h, h/2, ... extrapolated (Neville's table).
 
     Returns the diagonal entry whose change from the previous one is smallest,
-    and that change as the error estimate.  Near the edge of the domain the
-    first step shrinks until every point is inside.
+    and that change as the error estimate.
     """
-    for _attempt in range(8):
-        try:
-            return _richardson_table(f, name, x, h, levels)
-        except MathError:
-            h = h / 4
-    return _richardson_table(f, name, x, h, levels)
-
-
-def _richardson_table(f, name, x, h, levels):
     rows, best, estimate = [], None, None
     for level in range(levels):
         step = _exact(x, h / 2 ** level)
@@ -154,33 +146,62 @@ def _complex_namespace(m):
     return complex_math()
 
 
-def _steps(m, x, method: str, given):
-    eps, s = epsilon(m), _scale(x)
+def _steps(m, x, method: str, given, scale=None):
+    eps, s = epsilon(m), _scale(x) if scale is None else scale
     if given is not None:
         return given
     return {"forward": eps ** 0.5 * s, "backward": eps ** 0.5 * s,
             "central": eps ** (1 / 3) * s, "five-point": eps ** 0.2 * s,
-            "richardson": RICHARDSON_START * s, "complex": eps * 1e-4 * s}[method]
+            "richardson": RICHARDSON_START * s,
+            # no cancellation, so h only has to be tiny against x itself
+            "complex": eps * 1e-4 * (min(1, abs(x)) if x else 1)}[method]
 
 
 def derivative(problem: Problem, m, method: str, name: str, f: Function):
-    """``(derivative, step, error estimate)`` of one partial by ``method``."""
+    """``(derivative, step, error estimate)`` of one partial by ``method``.
+
+    Near the edge of the domain (log at 1e-6) the error model's step may leave
+    it; unless the user gave the step, it is then scaled by |x| instead of
+    max(1, |x|), and shrunk tenfold until every point is inside.
+    """
     x = problem.point[name]
     h = _steps(m, x, method, problem.step)
     if method == "complex":
-        d, estimate = complex_step(problem, m, name, x, h, f.tape)
         f.evaluations += 1
-    elif method in ("forward", "backward"):
-        d, estimate = one_sided(f, name, x, h, 1 if method == "forward" else -1)
-    elif method == "central":
-        d, estimate = central(f, name, x, h)
-    elif method == "five-point":
-        d, estimate = five_point(f, name, x, h)
-    else:  # more digits need more levels: each removes another power of h^2
-        levels = RICHARDSON_LEVELS if problem.digits is None else \
-            max(RICHARDSON_LEVELS, problem.digits // 3)
-        d, estimate = richardson(f, name, x, h, levels)
-    return d, h, estimate
+        return (*complex_step(problem, m, name, x, h, f.tape)[:1], h, None)
+    for attempt in range(SHRINKS + 1):
+        try:
+            d, estimate = _difference(problem, f, method, name, x, h)
+            return d, h, estimate
+        except MathError:
+            if problem.step is not None or attempt == SHRINKS or x == 0:
+                raise
+            h = min(h / 10, _steps(m, x, method, None, abs(x)))
+
+
+def _difference(problem: Problem, f: Function, method: str, name: str, x, h):
+    if method in ("forward", "backward"):
+        return one_sided(f, name, x, h, 1 if method == "forward" else -1)
+    if method == "central":
+        return central(f, name, x, h)
+    if method == "five-point":
+        return five_point(f, name, x, h)
+    # more digits need more Richardson levels: each removes another power of h^2
+    levels = RICHARDSON_LEVELS if problem.digits is None else \
+        max(RICHARDSON_LEVELS, problem.digits // 3)
+    return richardson(f, name, x, h, levels)
+
+
+def _undefined_partial(problem: Problem, m) -> str | None:
+    """The complex step is valid only where f is real-analytic: where every local
+    partial on the tape exists.  The first one that does not is named."""
+    tape = record(problem.graph, problem.point, m)
+    for out, _arg, p in tape.edge_triples():
+        if not m.finite(p):
+            op = OPS[problem.graph.nodes[tape.nodes[out]][0]].title
+            return (f"complex step unavailable: the derivative of {op} is infinite or "
+                    f"undefined at row {tape.describe(out)}")
+    return None
 
 
 def resolve(problem: Problem) -> tuple[str, str | None]:
@@ -190,6 +211,9 @@ def resolve(problem: Problem) -> tuple[str, str | None]:
         raise UsageError(f"unknown numerical method {method!r}: choose one of "
                          f"{', '.join(METHODS)}")
     refusal = complex_step_refusal(problem)
+    if refusal is None and method in ("auto", "complex"):
+        with arithmetic(problem.digits) as m:
+            refusal = _undefined_partial(problem, m)
     if method == "auto":  # Richardson's wide steps could cross a kink or a branch
         method = "central" if refusal else "complex"
     elif method == "complex" and refusal:

@@ -99,7 +99,8 @@ def cli() -> None:
       adcli functions
 
     Exit codes: 0 success, 1 math error (outside the domain, overflow, no
-    derivative), 2 usage or parse error.
+    derivative) or a method not available, 2 usage or parse error, 3 internal
+    error (a bug: please report it).
     """
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from ..errors import AdcliError, ParseError
+from ..errors import AdcliError, NotAvailable, ParseError
 
 EXIT_INTERNAL = 3
 
@@ -30,7 +30,7 @@ class DiffSettings:
 
 def read_expression(expression: str) -> str:
     """``-`` reads the formula from standard input."""
-    return sys.stdin.read() if expression == "-" else expression
+    return sys.stdin.read().strip() if expression == "-" else expression
 
 
 def run_diff(settings: DiffSettings) -> None:
@@ -134,7 +134,8 @@ def _caret(error: ParseError) -> str:
 
 
 def report(error: AdcliError) -> None:
-    kind = "math error" if error.exit_code == 1 else "error"
+    math = error.exit_code == 1 and not isinstance(error, NotAvailable)
+    kind = "math error" if math else "error"
     lines = [f"adcli: {kind}: {error.message}"]
     if isinstance(error, ParseError):
         lines.append(_caret(error))

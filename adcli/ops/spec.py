@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 # A partial is either an exact constant (``1``, ``-1``, ``0``) or a rule
 # ``rule(m, out, *args)`` written over a math namespace ``m``; it receives the
 # op's output so that e.g. ``exp`` reuses its value.  (Annotations stay strings:
@@ -16,11 +18,11 @@ class Op:
 
     ``domain`` is ``(predicate, text)``: ``predicate(*args)`` is true where the
     value is defined, and ``text`` says so in words for error messages.
-    ``kink`` marks non-smooth points, where ``subgradient`` (the conventional
-    one-sided value) is used and a warning raised.  (A plain slotted class: it is built at every start-up.)
+    ``kink`` marks non-smooth points, where ``subgradient`` (a valid
+    subgradient, see :mod:`adcli.ops.nonsmooth`) is used and a warning raised.  (A plain slotted class: it is built at every start-up.)
     """
 
-    __slots__ = ("name", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",
+    __slots__ = ("name", "title", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",
                  "prec", "right_assoc", "domain", "kink", "subgradient", "holomorphic")
 
     def __init__(self, name: str, arity: int, eval: Callable[..., object],
@@ -29,12 +31,14 @@ class Op:
                  right_assoc: bool = False,
                  domain: tuple[Callable[..., bool], str] | None = None,
                  kink: Callable[..., bool] | None = None,
-                 subgradient: tuple = (), holomorphic: bool = True):
+                 subgradient: tuple = (), holomorphic: bool = True,
+                 title: str | None = None):
         if len(partials) != arity or arity not in (1, 2):
             raise ValueError(f"{name}: one or two arguments, one partial each")
         if (kink is None) != (not subgradient):
             raise ValueError(f"{name}: a kink needs its subgradient")
         self.name, self.arity, self.eval, self.partials = name, arity, eval, partials
+        self.title = title or name  # what messages call it: logb is "log" to a user
         self.pretty, self.latex, self.sympy, self.doc = pretty, latex, sympy, doc
         self.prec, self.right_assoc, self.domain = prec, right_assoc, domain
         self.kink, self.subgradient, self.holomorphic = kink, subgradient, holomorphic

@@ -19,8 +19,20 @@ _MODULES = {"table": "rich_table", "plain": "plain", "json": "json_out", "csv": 
 def render(record, fmt: str, quiet: bool = False, stream=None) -> None:
     """Write ``record`` to ``stream`` (stdout) in format ``fmt``."""
     stream = stream if stream is not None else sys.stdout
+    _tolerate_narrow_encoding(stream)
     module = import_module(f"{__name__}.{_MODULES['plain' if quiet else fmt]}")
     module.render(record, stream, quiet=quiet)
+
+
+def _tolerate_narrow_encoding(stream) -> None:
+    """An ASCII or Latin-1 terminal gets '?' for the signs it lacks (∂, ┃), not a crash."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "∂┃".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
 
 
 def warn(warnings, stream=None) -> None:
