@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from .backends import Problem, backend
 from .errors import AdcliError
-from .records import Comparison, MethodRow
+from .records.comparison import Comparison, MethodRow
 from .reference import DEFAULT_DIGITS, reference
 
 #: (row name, backend mode, numerical method) in the order the table shows them.

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .backends import Problem
 from .backends.reverse import gradient as reverse_gradient
 from .precision import arithmetic
-from .records import Reference
+from .records.comparison import Reference
 from .tape import record
 
 GUARD_DIGITS = 15

@@ -24,7 +24,7 @@ from .backends import Problem
 from .backends.numerical import Function, central, complex_step, complex_step_refusal, one_sided
 from .errors import AdcliError, UsageError
 from .precision import arithmetic, epsilon
-from .records import StepRow, StepSweep
+from .records.sweep import StepRow, StepSweep
 from .reference import reference
 from .tape import record
 

@@ -17,7 +17,7 @@ import time
 from .backends import Problem
 from .backends.symbolic import _OverBudget, to_sympy, time_budget
 from .errors import NotAvailable, UsageError
-from .records import Swell, SwellRow
+from .records.sweep import Swell, SwellRow
 from .tape import record
 
 MAX_ORDER = 50

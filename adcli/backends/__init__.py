@@ -15,6 +15,9 @@ from ..graph import Graph
 
 MODES = ("forward", "reverse", "symbolic", "numerical")
 
+#: The numerical methods (see :mod:`.numerical`).
+METHODS = ("auto", "central", "forward", "backward", "five-point", "richardson", "complex")
+
 
 @dataclass(frozen=True)
 class Problem:

@@ -24,10 +24,9 @@ from ..ops import OPS
 from ..precision import arithmetic, epsilon
 from ..records import Derivative
 from ..tape import record
-from . import Problem
+from . import METHODS, Problem
 from ._common import kink_warnings
 
-METHODS = ("auto", "central", "forward", "backward", "five-point", "richardson", "complex")
 
 #: Richardson: the first step as a fraction of max(1, |x|), and the levels in
 #: float64 (two evaluations each; ``--precision D`` uses about D/3).

@@ -8,8 +8,7 @@ common call does not pay Click's import (three times Python's own start-up).
 
 from __future__ import annotations
 
-from ..backends import MODES
-from ..backends.numerical import METHODS
+from ..backends import METHODS, MODES
 from ..render import FORMATS
 
 

@@ -1,0 +1,51 @@
+"""Records of ``adcli steps`` and ``adcli swell``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """Absolute errors of three difference quotients at one step h (None: no value)."""
+
+    h: float
+    forward: float | None
+    central: float | None
+    complex: float | None
+
+
+@dataclass(frozen=True)
+class StepSweep:
+    expression: str
+    point: dict
+    variable: str
+    exact: float
+    rows: tuple
+    best: dict          # method -> h of the smallest error
+    predicted: dict     # method -> the error model's rule-of-thumb step
+    crossover: dict     # method -> h where truncation equals round-off
+    complex_note: str   # why the complex step is unavailable, if it is
+
+
+@dataclass(frozen=True)
+class SwellRow:
+    """The k-th derivative's symbolic size next to the AD work for it."""
+
+    order: int
+    symbolic_nodes: int | None
+    count_ops: int | None
+    cse_nodes: int | None
+    tape_entries: int
+    ad_work: int
+    symbolic_seconds: float | None
+    status: str         # "ok" or "over budget"
+
+
+@dataclass(frozen=True)
+class Swell:
+    expression: str
+    variables: tuple
+    gradient: bool      # one row for the full gradient of several variables
+    rows: tuple
+    budget: float
