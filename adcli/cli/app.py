@@ -11,9 +11,10 @@ import sys
 import click
 
 from .. import __version__
-from .commands import (CompareSettings, DiffSettings, StepsSettings, SwellSettings, guarded,
-                       run_compare, run_diff, run_functions, run_steps, run_swell)
-from .params import COMPARE, DEBUG, DIFF, FORMAT, STEPS, SWELL, Param
+from .commands import (CompareSettings, DiffSettings, StepsSettings, SwellSettings,
+                       TapeSettings, guarded, run_compare, run_diff, run_examples,
+                       run_functions, run_steps, run_swell, run_tape)
+from .params import COMPARE, DEBUG, DIFF, FORMAT, STEPS, SWELL, TAPE, Param
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -181,6 +182,32 @@ def swell(expression, **values):
     gradient (SymPy's n partials against one reverse sweep).
     """
     run_swell(SwellSettings(expression, **values))
+
+
+@cli.command(epilog="""\b
+Examples:
+  adcli tape "sin(x**2)+exp(x)" --at 2
+  adcli tape "x*sin(y)" --at x=3 --at y=pi/6 --mode reverse
+  adcli tape --example baydin
+  adcli tape "x*y + sin(x)" --at x=1 --at y=2 --seed x=0,y=1 --format latex
+""")
+@click.argument("expression", metavar="[EXPR]", required=False)
+@options(TAPE)
+def tape(expression, **values):
+    """The Wengert list of EXPR at a point, as the textbook draws it.
+
+    One row per tape entry (inputs first, constants inline, only the taken
+    branch): its value, the tangent rule applied and the tangent (forward),
+    and the adjoint sweep with each adjoint's sum of contributions (reverse).
+    """
+    run_tape(TapeSettings(expression, **values))
+
+
+@cli.command()
+@options((FORMAT, DEBUG))
+def examples(fmt):
+    """List the built-in textbook traces (run one: adcli tape --example NAME)."""
+    run_examples(fmt)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from ..errors import AdcliError, NotAvailable, ParseError
+from ..errors import AdcliError, NotAvailable, ParseError, UsageError
 
 EXIT_INTERNAL = 3
 
@@ -109,6 +109,50 @@ def run_swell(settings: SwellSettings) -> None:
     with progress(settings.order, "differentiating") as step:
         result = swell(request, settings.order, settings.budget, on_step=step)
     render(result, settings.fmt)
+
+
+@dataclass(frozen=True)
+class TapeSettings:
+    expression: str | None
+    at: tuple = ()
+    wrt: tuple = ()
+    mode: str | None = None
+    seed: str | None = None
+    numbering: str | None = None
+    digits: int | None = None
+    example: str | None = None
+    fmt: str = "table"
+
+
+def run_tape(settings: TapeSettings) -> None:
+    from ..api import problem
+    from ..render import render
+    from ..trace import parse_seed, trace
+
+    expression, at = settings.expression, settings.at
+    mode, numbering = settings.mode, settings.numbering
+    if settings.example is not None:
+        from ..examples import example
+
+        chosen = example(settings.example)
+        if expression is not None:
+            raise UsageError("give either EXPR or --example, not both")
+        expression, at = chosen.expression, at or chosen.at
+        mode, numbering = mode or chosen.mode, numbering or chosen.numbering
+    if expression is None:
+        raise UsageError("give a formula EXPR, or --example NAME (see: adcli examples)")
+    if settings.digits is not None and not 1 <= settings.digits <= 17:
+        raise UsageError(f"--digits {settings.digits}: give 1 to 17")
+    request = problem(read_expression(expression), at, settings.wrt)
+    render(trace(request, mode or "forward", numbering or "seed",
+                 parse_seed(settings.seed), settings.digits), settings.fmt)
+
+
+def run_examples(fmt: str) -> None:
+    from ..examples import EXAMPLES, ExampleList
+    from ..render import render
+
+    render(ExampleList(EXAMPLES), fmt)
 
 
 def run_functions(fmt: str) -> None:

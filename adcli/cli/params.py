@@ -93,3 +93,21 @@ SWELL = (
     FORMAT,
     DEBUG,
 )
+
+TAPE = (
+    AT,
+    WRT,
+    Param(("-m", "--mode"), "mode", "forward: primal and tangent; reverse: primal and "
+          "the adjoint sweep; both.  [default: forward]",
+          choices=("forward", "reverse", "both")),
+    Param(("--seed",), "seed", "The tangent seed, e.g. x=1,y=0 (default: 1 for the first "
+          "--wrt variable, 0 for the others).", metavar="NAME=VALUE,..."),
+    Param(("--numbering",), "numbering", "seed: inputs v1..vn (the course); griewank: "
+          "inputs v1-n..v0 (Baydin et al.).  [default: seed]", choices=("seed", "griewank")),
+    Param(("--digits",), "digits", "Significant digits shown (JSON always keeps all).",
+          type=int, metavar="N"),
+    Param(("--example",), "example", "Run a built-in textbook trace (see: adcli examples).",
+          metavar="NAME"),
+    FORMAT,
+    DEBUG,
+)

@@ -8,7 +8,9 @@ from .tabular import view
 
 
 def render(record, stream, quiet: bool = False) -> None:
-    tab = view(record)
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(tab.headers)
-    writer.writerows(tab.rows)
+    for k, tab in enumerate(view(record).sections()):
+        if k:
+            stream.write("\n")  # the next table of the record follows a blank line
+        writer.writerow(tab.headers)
+        writer.writerows(tab.rows)

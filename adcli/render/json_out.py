@@ -56,8 +56,25 @@ def _as_dict(record) -> dict:
     return dataclasses.asdict(record)
 
 
-_OBJECTS = {"Derivative": _derivative, "Comparison": _comparison, "Language": _language,
-            "StepSweep": _as_dict, "Swell": _as_dict}
+def _trace(record) -> dict:
+    rows = []
+    for row in record.rows:
+        item = {"name": row.name, "op": row.op, "args": list(row.args), "expr": row.expr,
+                "value": row.value, "notes": list(row.notes)}
+        if record.mode != "reverse":
+            item.update(tangent=row.tangent, tangent_rule=row.tangent_rule)
+        if record.mode != "forward":
+            item.update(adjoint=row.adjoint, adjoint_rule=row.adjoint_rule)
+        rows.append(item)
+    return plain({"expression": record.expression, "point": dict(record.point),
+                  "mode": record.mode, "numbering": record.numbering, "rows": rows,
+                  "outputs": list(record.outputs), "sweep": list(record.sweep),
+                  "seed": dict(record.seed), "notes": list(record.notes)})
+
+
+_OBJECTS = {"Derivative": _derivative, "Trace": _trace, "Comparison": _comparison,
+            "Language": _language,
+            "StepSweep": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict}
 
 
 def dumps(obj) -> str:

@@ -12,11 +12,13 @@ def _cell(text: str) -> str:
 
 
 def render(record, stream, quiet: bool = False) -> None:
-    tab = view(record)
-    lines = [f"**{_cell(tab.title)}**", ""]
-    lines.append("| " + " | ".join(_cell(h) for h in tab.headers) + " |")
-    lines.append("|" + "|".join("---:" if h in tab.right else "---" for h in tab.headers) + "|")
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in tab.rows]
-    if tab.footer:
-        lines += [""] + [_cell(line) + "  " for line in tab.footer]
+    lines = []
+    for tab in view(record).sections():
+        lines += ([""] if lines else []) + [f"**{_cell(tab.title)}**", ""]
+        lines.append("| " + " | ".join(_cell(h) for h in tab.headers) + " |")
+        lines.append("|" + "|".join("---:" if h in tab.right else "---"
+                                    for h in tab.headers) + "|")
+        lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in tab.rows]
+        if tab.footer:
+            lines += [""] + [_cell(line) + "  " for line in tab.footer]
     stream.write("\n".join(lines) + "\n")

@@ -19,8 +19,11 @@ def _derivative(record, quiet: bool) -> list[str]:
 
 
 def _rows(record, quiet: bool) -> list[str]:
-    tab = view(record)
-    return ["\t".join(tab.headers)] + ["\t".join(row) for row in tab.rows]
+    lines = []
+    for k, tab in enumerate(view(record).sections()):
+        lines += ([""] if k else []) + ["\t".join(tab.headers)]
+        lines += ["\t".join(row) for row in tab.rows]
+    return lines
 
 
 def render(record, stream, quiet: bool = False) -> None:

@@ -13,8 +13,7 @@ from rich.table import Table
 from .tabular import view
 
 
-def render(record, stream, quiet: bool = False) -> None:
-    tab = view(record)
+def _table(tab) -> Table:
     table = Table(title=tab.title, title_justify="left")
     for k, header in enumerate(tab.headers):
         number = header in tab.right
@@ -23,14 +22,20 @@ def render(record, stream, quiet: bool = False) -> None:
                          no_wrap=k == 0, overflow="fold" if number or k == 0 else "ellipsis")
     for row in tab.rows:
         table.add_row(*row)
-    console = Console(file=stream)
-    if not console.is_terminal:
-        wide = Console(file=stream, width=10_000)
-        console = Console(file=stream, width=max(40, Measurement.get(
-            wide, wide.options, table).maximum))
-    console.print(table)
-    for line in tab.footer:
-        console.print(line, style="dim", soft_wrap=True, highlight=False)
+    return table
+
+
+def render(record, stream, quiet: bool = False) -> None:
+    for tab in view(record).sections():
+        table = _table(tab)
+        console = Console(file=stream)
+        if not console.is_terminal:
+            wide = Console(file=stream, width=10_000)
+            console = Console(file=stream, width=max(40, len(tab.title), Measurement.get(
+                wide, wide.options, table).maximum))
+        console.print(table)
+        for line in tab.footer:
+            console.print(line, style="dim", soft_wrap=True, highlight=False)
     if type(record).__name__ == "StepSweep":
         from .vcurve import terminal
 

@@ -19,6 +19,10 @@ class Tabular:
     rows: list
     footer: list = field(default_factory=list)
     right: set = field(default_factory=set)
+    more: list = field(default_factory=list)   # further tables that follow this one
+
+    def sections(self) -> list:
+        return [self] + self.more
 
 
 _HOW = {
@@ -148,4 +152,45 @@ def swell(record) -> Tabular:
                     "AD work"})
 
 
-VIEWS.update({"StepSweep": step_sweep, "Swell": swell})
+def _shown(value, digits) -> str:
+    if value is None:
+        return ""
+    return number(value) if digits is None else f"{float(value):.{digits}g}"
+
+
+def trace(record) -> Tabular:
+    digits = record.digits
+    tangents = record.mode in ("forward", "both")
+    headers = ["v", "definition", "value"] + (["tangent rule", "tangent"] if tangents else [])
+    rows = []
+    for row in record.rows:
+        cells = [row.name, f"{row.name} = {row.expr}", _shown(row.value, digits)]
+        if tangents:
+            cells += [row.tangent_rule, _shown(row.tangent, digits)]
+        rows.append(cells + ["; ".join(row.notes)])
+    seed = ", ".join(f"{v} = {s:g}" for v, s in record.seed.items())
+    footer = ([f"tangent seed: {seed}"] if tangents else []) + list(record.notes)
+    at = _at(record.point, None)
+    title = {"forward": "forward trace (primal and tangent)", "reverse": "forward trace",
+             "both": "forward trace (primal and tangent)"}[record.mode]
+    table = Tabular(f"{title} of {record.expression.strip()}{at}", headers + ["notes"], rows,
+                    footer, {"value", "tangent"})
+    if record.mode != "forward":
+        by_name = {row.name: row for row in record.rows}
+        sweep = [[by_name[n].adjoint_rule, _shown(by_name[n].adjoint, digits)]
+                 for n in record.sweep]
+        table.more.append(Tabular("reverse sweep (adjoints, in the order the sweep "
+                                  "completes them)", ["adjoint rule", "adjoint"], sweep,
+                                  [], {"adjoint"}))
+    return table
+
+
+def example_list(record) -> Tabular:
+    rows = [[e.name, e.expression, ", ".join(e.at), e.mode, e.numbering, e.source]
+            for e in record.examples]
+    return Tabular("built-in examples (run one: adcli tape --example NAME)",
+                   ["name", "formula", "point", "mode", "numbering", "source"], rows)
+
+
+VIEWS.update({"StepSweep": step_sweep, "Swell": swell, "Trace": trace,
+              "ExampleList": example_list})

@@ -1,0 +1,237 @@
+"""The tape as the textbook draws it: each entry, its tangent rule, its adjoint rule.
+
+The rules are not typed anywhere: each is the op table's own partial,
+evaluated in the SymPy namespace on symbols named after the tape rows, so
+``sin``'s partial prints as ``cos(v2)`` and ``sqrt``'s as ``1/(2·v3)`` -- the
+same rule the sweeps computed with.  The adjoint sweep is listed in the order
+the sweep finishes each adjoint: when entry i is processed, every argument
+whose last use is i is complete (the course's ``v̄4, v̄3, v̄1, v̄2``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .backends import Problem
+from .backends.forward import tangents
+from .backends.reverse import adjoints
+from .errors import UsageError
+from .ops import OPS
+from .pretty import format_node
+from .records.trace import Trace, TraceRow
+from .tape import Tape, record
+
+DOT, BAR = "\u0307", "\u0304"   # combining dot and bar above: v̇, v̄
+NUMBERINGS = ("seed", "griewank")
+TRACE_MODES = ("forward", "reverse", "both")
+
+
+def row_namer(tape: Tape, numbering: str):
+    """Entry index -> "v3"; Griewank's numbering puts the n inputs at v1-n..v0."""
+    if numbering not in NUMBERINGS:
+        raise UsageError(f"unknown numbering {numbering!r}: choose seed or griewank")
+    shift = 1 if numbering == "seed" else 1 - len(tape.graph.variables)
+    return lambda entry: f"v{entry + shift}"
+
+
+def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
+          seed: dict | None = None, digits: int | None = None) -> Trace:
+    if mode not in TRACE_MODES:
+        raise UsageError(f"unknown tape mode {mode!r}: choose forward, reverse or both")
+    tape = record(problem.graph, problem.point)
+    name = row_namer(tape, numbering)
+    inputs = tape.inputs
+    seed = _seed(seed, problem, inputs)
+    rules = _Rules(tape, name)
+    dot = tangents(tape, {inputs[v]: s for v, s in seed.items()}) \
+        if mode != "reverse" else None
+    bar = adjoints(tape, {tape.output: 1.0}) \
+        if mode != "forward" and tape.output >= 0 else None
+    notes = _notes(tape, name)
+    rows = []
+    for entry, node in enumerate(tape.nodes):
+        kind, args, data = problem.graph.nodes[node]
+        arg_names = tuple(name(tape.entry_of[a]) for a in args if tape.entry_of[a] >= 0)
+        row_notes = list(notes.pop(entry, ()))
+        tangent_rule = adjoint_rule = None
+        if dot is not None:
+            tangent_rule = rules.tangent(entry, seed.get(data) if kind == "var" else None)
+            if kind == "var" and seed.get(data):
+                row_notes.insert(0, "seed")
+        if bar is not None:
+            adjoint_rule = rules.adjoint(entry)
+            if entry == tape.output:
+                row_notes.insert(0, "seed")
+        rows.append(TraceRow(
+            name(entry), "input" if kind == "var" else kind, arg_names,
+            data if kind == "var" else rules.expression(entry), tape.values[entry],
+            tangent_rule, dot[entry] if dot is not None else None,
+            adjoint_rule, bar[entry] if bar is not None else None, tuple(row_notes)))
+    outputs = (name(tape.output),) if tape.output >= 0 else ()
+    sweep = tuple(name(e) for e in _sweep_order(tape)) if bar is not None else ()
+    return Trace(problem.text, problem.point, mode, numbering, tuple(rows), sweep, outputs,
+                 seed if dot is not None else {}, tuple(notes.pop(None, ())), digits)
+
+
+def _seed(seed: dict | None, problem: Problem, inputs: dict) -> dict:
+    if seed is None:
+        first = problem.wrt[0] if problem.wrt else None
+        return {v: (1.0 if v == first else 0.0) for v in inputs}
+    unknown = [v for v in seed if v not in inputs]
+    if unknown:
+        raise UsageError(f"--seed names '{unknown[0]}', which is not a variable of the "
+                         f"formula (variables: {', '.join(inputs) or 'none'})")
+    return {v: float(seed.get(v, 0.0)) for v in inputs}
+
+
+def parse_seed(text: str | None) -> dict | None:
+    """``"x=1,y=0"`` -> ``{"x": 1.0, "y": 0.0}``."""
+    if not text:
+        return None
+    seed = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        try:
+            seed[key.strip()] = float(value) if sep else 1.0
+        except ValueError:
+            raise UsageError(f"--seed {text}: {value!r} is not a number") from None
+    return seed
+
+
+def _sweep_order(tape: Tape) -> list[int]:
+    """Entries in the order the adjoint sweep completes them."""
+    last_use = [-1] * len(tape)
+    for out, arg, _p in tape.edge_triples():
+        last_use[arg] = max(last_use[arg], out)
+    finished_by: dict[int, list[int]] = {}
+    for entry, last in enumerate(last_use):
+        finished_by.setdefault(last, []).append(entry)
+    order = [tape.output]
+    for entry in range(len(tape) - 1, -1, -1):
+        order.extend(e for e in sorted(finished_by.get(entry, ()), reverse=True)
+                     if e != tape.output)
+    order.extend(e for e in finished_by.get(-1, ()) if e not in order)
+    return order
+
+
+def _notes(tape: Tape, name) -> dict:
+    """Kinks and branch decisions, on the row they concern (None: no row)."""
+    notes: dict = {}
+    for kink in tape.kinks:
+        args = ", ".join(repr(float(x)) for x in kink.args)
+        notes.setdefault(kink.entry, []).append(
+            f"kink of {kink.op} at ({args}): subgradient "
+            f"{', '.join(str(s) for s in kink.subgradient)}")
+    graph = tape.graph
+    for branch in tape.branches:
+        cond, yes, no = graph.nodes[branch.node][1]
+        chosen = yes if branch.taken else no
+
+        def label(node):
+            entry = tape.entry_of[node]
+            return name(entry) if entry >= 0 else None
+
+        text = (f"branch: {format_node(graph, cond, label)} is "
+                f"{'true' if branch.taken else 'false'}, took "
+                f"{format_node(graph, chosen, label)}")
+        entry = tape.entry_of[chosen]
+        notes.setdefault(entry if entry >= 0 else None, []).append(text)
+    return notes
+
+
+class _Rules:
+    """Tangent and adjoint rules as text, from the op table's partials in SymPy."""
+
+    def __init__(self, tape: Tape, name):
+        from .namespaces import sympy_math
+
+        self.tape, self.name, self.m = tape, name, sympy_math()
+        self.edges: dict[int, list] = {}
+        for out, arg, _p in tape.edge_triples():
+            self.edges.setdefault(out, []).append(arg)
+        self.uses: dict[int, list] = {}
+        for out, args in self.edges.items():
+            for arg in args:
+                self.uses.setdefault(arg, []).append(out)
+
+    def _label(self, node: int):
+        entry = self.tape.entry_of[node]
+        return self.name(entry) if entry >= 0 else None
+
+    def expression(self, entry: int) -> str:
+        return format_node(self.tape.graph, self.tape.nodes[entry], self._label)
+
+    def _symbol(self, node: int):
+        import sympy
+
+        graph, entry = self.tape.graph, self.tape.entry_of[node]
+        if entry >= 0:
+            return sympy.Symbol(f"V{entry}")
+        if graph.nodes[node][0] == "const":
+            return graph.number(node, self.m)
+        return sympy.Symbol(f"({format_node(graph, node)})")
+
+    def partials(self, entry: int) -> list[str]:
+        """∂v_entry/∂(each argument entry) as SymPy text over ``V<k>`` names."""
+        import sympy
+
+        graph, node = self.tape.graph, self.tape.nodes[entry]
+        kind, args, _data = graph.nodes[node]
+        op = OPS[kind]
+        rules = op.subgradient if any(k.entry == entry for k in self.tape.kinks) \
+            else op.partials
+        xs = [self._symbol(a) for a in args]
+        texts = []
+        for rule, a in zip(rules, args):
+            if self.tape.entry_of[a] < 0:
+                continue
+            p = rule if rule.__class__ is int else rule(self.m, sympy.Symbol(f"V{entry}"), *xs)
+            texts.append(sympy.sstr(p))
+        return texts
+
+    def _show(self, text: str) -> str:
+        """``V<k>``, ``D<k>``, ``B<k>`` -> the row's name, tangent and adjoint."""
+        def name(match):
+            suffix = self.name(int(match.group(2)))[1:]
+            return {"V": "v", "D": "v" + DOT, "B": "v" + BAR}[match.group(1)] + suffix
+
+        text = text.replace("**", "^").replace("*", "·")
+        return re.sub(r"\b([VDB])(\d+)\b", name, text)
+
+    def tangent(self, entry: int, seed) -> str:
+        if entry < len(self.tape.graph.variables):
+            return self._show(f"D{entry} = {seed:g}" + (" (seed)" if seed else ""))
+        args = self.edges.get(entry, [])
+        terms = [_times(p, f"D{a}", first=False) for p, a in zip(self.partials(entry), args)]
+        return self._show(f"D{entry} = " + _sum(terms))
+
+    def adjoint(self, entry: int) -> str:
+        if entry == self.tape.output:
+            return self._show(f"B{entry} = 1 (seed)")
+        terms = []
+        for out in sorted(set(self.uses.get(entry, []))):
+            for p, arg in zip(self.partials(out), self.edges[out]):
+                if arg == entry:
+                    terms.append(_times(p, f"B{out}", first=True))
+        return self._show(f"B{entry} = " + _sum(terms))
+
+
+def _times(partial: str, flow: str, first: bool) -> str:
+    """``cos(v2)·v̇2`` (tangents: partial first) or ``v̄4·v1`` (adjoints: flow first)."""
+    if partial == "1":
+        return flow
+    if partial == "-1":
+        return "-" + flow
+    if partial == "0":
+        return "0"
+    if re.search(r"[+-/]", partial.lstrip("-")):
+        partial = f"({partial})"
+    return f"{flow}*{partial}" if first else f"{partial}*{flow}"
+
+
+def _sum(terms: list[str]) -> str:
+    text = " + ".join(terms) if terms else "0"
+    return text.replace("+ -", "- ")
+
+
+__all__ = ["NUMBERINGS", "TRACE_MODES", "parse_seed", "trace"]
