@@ -26,6 +26,18 @@ def _set_debug(ctx: click.Context, _param, value: bool) -> bool:
     return value
 
 
+def complete_formula(_ctx, _param, incomplete: str):
+    """Complete the function name being typed at the end of a formula: ``si`` -> ``sin(``."""
+    from ..ops import SURFACE
+
+    head = incomplete.rstrip("abcdefghijklmnopqrstuvwxyz0123456789_")
+    word = incomplete[len(head):]
+    return [head + name + "(" for name in SURFACE if name.startswith(word)] if word else []
+
+
+formula_argument = click.argument("expression", metavar="EXPR", shell_complete=complete_formula)
+
+
 def options(params: tuple):
     """Stack one Click option per :class:`Param`, in table order."""
     def decorate(command):
@@ -116,7 +128,7 @@ Examples:
 
 
 @cli.command(epilog=DIFF_EXAMPLES)
-@click.argument("expression", metavar="EXPR")
+@formula_argument
 @options(DIFF)
 def diff(expression, **values):
     """Differentiate EXPR at a point (EXPR '-' reads standard input).
@@ -137,7 +149,7 @@ Examples:
 
 
 @cli.command(epilog=COMPARE_EXAMPLES)
-@click.argument("expression", metavar="EXPR")
+@formula_argument
 @options(COMPARE)
 def compare(expression, **values):
     """Every method side by side against a high-precision reference.
@@ -156,7 +168,7 @@ Examples:
   adcli steps "sin(x)" --at 1 --format json
   adcli steps "x*exp(y)" --at x=1 --at y=2 --wrt y --plot vcurve.png
 """)
-@click.argument("expression", metavar="EXPR")
+@formula_argument
 @options(STEPS)
 def steps(expression, **values):
     """The step-size V-curve: difference-quotient errors for h = 1e-1 ... 1e-16.
@@ -173,7 +185,7 @@ Examples:
   adcli swell "exp(sin(x))*x**x" --at 1.5 --order 8
   adcli swell "x1*x2*x3*x4*x5*x6*x7*x8" --order 1 --budget 10
 """)
-@click.argument("expression", metavar="EXPR")
+@formula_argument
 @options(SWELL)
 def swell(expression, **values):
     """Expression swell: sizes of symbolic derivatives against the AD work.
@@ -191,7 +203,8 @@ Examples:
   adcli tape --example baydin
   adcli tape "x*y + sin(x)" --at x=1 --at y=2 --seed x=0,y=1 --format latex
 """)
-@click.argument("expression", metavar="[EXPR]", required=False)
+@click.argument("expression", metavar="[EXPR]", required=False,
+                shell_complete=complete_formula)
 @options(TAPE)
 def tape(expression, **values):
     """The Wengert list of EXPR at a point, as the textbook draws it.
@@ -208,6 +221,28 @@ def tape(expression, **values):
 def examples(fmt):
     """List the built-in textbook traces (run one: adcli tape --example NAME)."""
     run_examples(fmt)
+
+
+SHELLS = ("bash", "zsh", "fish")
+
+
+def completion_script(shell: str) -> str:
+    """The completion script Click generates for ``shell`` (also in completions/)."""
+    from click.shell_completion import get_completion_class
+
+    return get_completion_class(shell)(cli, {}, "adcli", "_ADCLI_COMPLETE").source()
+
+
+@cli.command(epilog="""\b
+Install (or copy the files in completions/ of the source tree):
+  bash: adcli completion bash > ~/.local/share/bash-completion/completions/adcli
+  zsh:  adcli completion zsh > "${fpath[1]}/_adcli"
+  fish: adcli completion fish > ~/.config/fish/completions/adcli.fish
+""")
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell):
+    """Print the shell completion script for SHELL."""
+    click.echo(completion_script(shell), nl=False)
 
 
 @cli.command()

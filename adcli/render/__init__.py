@@ -10,10 +10,10 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
-FORMATS = ("table", "plain", "json", "csv", "markdown")
+FORMATS = ("table", "plain", "json", "csv", "markdown", "latex")
 
 _MODULES = {"table": "rich_table", "plain": "plain", "json": "json_out", "csv": "csv_out",
-            "markdown": "markdown"}
+            "markdown": "markdown", "latex": "latex"}
 
 
 def render(record, fmt: str, quiet: bool = False, stream=None) -> None:
