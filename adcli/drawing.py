@@ -348,4 +348,5 @@ def render(dot_source: str, path: str) -> None:
         raise UsageError(f"--render: cannot run {program}: {exc}") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise UsageError(f"dot failed: {message[0] if message else f'exit status {done.returncode}'}")
+        first = message[0] if message else f"exit status {done.returncode}"
+        raise UsageError(f"dot failed: {first}")

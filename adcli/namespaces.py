@@ -23,6 +23,16 @@ FUNCTIONS = (
 ).split()
 
 
+#: Functions every library names alike (NumPy spells the inverse ones arcsin ...).
+ELEMENTARY = "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log sqrt".split()
+
+
+def _elementary(module, prefix: str = "") -> dict:
+    """``{"sin": module.sin, ...}``; ``prefix`` maps asin to arcsin for NumPy."""
+    return {name: getattr(module, prefix + name[1:] if prefix and name.startswith("a")
+                          else name) for name in ELEMENTARY}
+
+
 def _sign(x: float) -> float:
     return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0 * x)
 
@@ -62,12 +72,8 @@ FLOAT = SimpleNamespace(
     finite=math.isfinite,
     pi=math.pi,
     e=math.e,
-    sin=math.sin, cos=math.cos, tan=math.tan,
-    asin=math.asin, acos=math.acos, atan=math.atan,
-    sinh=math.sinh, cosh=math.cosh, tanh=math.tanh,
-    asinh=math.asinh, acosh=math.acosh, atanh=math.atanh,
-    exp=math.exp, log=math.log, log2=math.log2, log10=math.log10,
-    sqrt=math.sqrt, cbrt=math.cbrt, abs=abs, sign=_sign,
+    **_elementary(math),
+    log2=math.log2, log10=math.log10, cbrt=math.cbrt, abs=abs, sign=_sign,
     erf=math.erf, erfc=math.erfc, sigmoid=_sigmoid, softplus=_softplus,
     atan2=math.atan2, hypot=math.hypot, pow=math.pow,
     where=lambda c, a, b: a if c else b,
@@ -124,13 +130,8 @@ def complex_math() -> SimpleNamespace:
         finite=cmath.isfinite,
         pi=math.pi,
         e=math.e,
-        sin=cmath.sin, cos=cmath.cos, tan=cmath.tan,
-        asin=cmath.asin, acos=cmath.acos, atan=cmath.atan,
-        sinh=cmath.sinh, cosh=cmath.cosh, tanh=cmath.tanh,
-        asinh=cmath.asinh, acosh=cmath.acosh, atanh=cmath.atanh,
-        exp=cmath.exp, log=cmath.log,
-        log2=lambda z: cmath.log(z) / math.log(2), log10=cmath.log10,
-        sqrt=cmath.sqrt, erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
+        **_elementary(cmath),
+        log2=lambda z: cmath.log(z) / math.log(2), log10=cmath.log10, erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
         pow=lambda z, w: z ** w,
         iszero=lambda v: 1.0 if v == 0 else 0.0,
     )
@@ -160,12 +161,8 @@ def numpy_math() -> SimpleNamespace:
         finite=lambda v: bool(np.all(np.isfinite(v))),
         pi=np.pi,
         e=np.e,
-        sin=np.sin, cos=np.cos, tan=np.tan,
-        asin=np.arcsin, acos=np.arccos, atan=np.arctan,
-        sinh=np.sinh, cosh=np.cosh, tanh=np.tanh,
-        asinh=np.arcsinh, acosh=np.arccosh, atanh=np.arctanh,
-        exp=np.exp, log=np.log, log2=np.log2, log10=np.log10,
-        sqrt=np.sqrt, cbrt=np.cbrt, abs=np.abs, sign=np.sign,
+        **_elementary(np, prefix="arc"),
+        log2=np.log2, log10=np.log10, cbrt=np.cbrt, abs=np.abs, sign=np.sign,
         erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
         atan2=np.arctan2, hypot=np.hypot, pow=np.power,
         where=np.where,
@@ -195,13 +192,9 @@ def mpmath_math() -> SimpleNamespace:
         finite=lambda v: not isinstance(v, mpmath.mpc) and mpmath.isfinite(v),
         pi=mpmath.pi,
         e=mpmath.e,
-        sin=mpmath.sin, cos=mpmath.cos, tan=mpmath.tan,
-        asin=mpmath.asin, acos=mpmath.acos, atan=mpmath.atan,
-        sinh=mpmath.sinh, cosh=mpmath.cosh, tanh=mpmath.tanh,
-        asinh=mpmath.asinh, acosh=mpmath.acosh, atanh=mpmath.atanh,
-        exp=mpmath.exp, log=mpmath.log,
+        **_elementary(mpmath),
         log2=lambda x: mpmath.log(x, 2), log10=mpmath.log10,
-        sqrt=mpmath.sqrt, cbrt=lambda x: mpmath.sign(x) * mpmath.cbrt(mpmath.fabs(x)),
+        cbrt=lambda x: mpmath.sign(x) * mpmath.cbrt(mpmath.fabs(x)),
         abs=mpmath.fabs, sign=mpmath.sign,
         erf=mpmath.erf, erfc=mpmath.erfc,
         sigmoid=lambda x: 1 / (1 + mpmath.exp(-x)),
@@ -247,13 +240,9 @@ def sympy_math() -> SimpleNamespace:
         number=sp.Rational,
         pi=sp.pi,
         e=sp.E,
-        sin=sp.sin, cos=sp.cos, tan=sp.tan,
-        asin=sp.asin, acos=sp.acos, atan=sp.atan,
-        sinh=sp.sinh, cosh=sp.cosh, tanh=sp.tanh,
-        asinh=sp.asinh, acosh=sp.acosh, atanh=sp.atanh,
-        exp=sp.exp, log=sp.log,
+        **_elementary(sp),
         log2=lambda x: sp.log(x, 2), log10=lambda x: sp.log(x, 10),
-        sqrt=sp.sqrt, cbrt=cbrt, abs=sp.Abs, sign=sp.sign,
+        cbrt=cbrt, abs=sp.Abs, sign=sp.sign,
         erf=sp.erf, erfc=sp.erfc,
         sigmoid=lambda x: 1 / (1 + sp.exp(-x)),
         softplus=lambda x: sp.log(1 + sp.exp(x)),
