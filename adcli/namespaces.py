@@ -131,7 +131,8 @@ def complex_math() -> SimpleNamespace:
         pi=math.pi,
         e=math.e,
         **_elementary(cmath),
-        log2=lambda z: cmath.log(z) / math.log(2), log10=cmath.log10, erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
+        log2=lambda z: cmath.log(z) / math.log(2), log10=cmath.log10,
+        erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
         pow=lambda z, w: z ** w,
         iszero=lambda v: 1.0 if v == 0 else 0.0,
     )

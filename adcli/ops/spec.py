@@ -19,7 +19,8 @@ class Op:
     ``domain`` is ``(predicate, text)``: ``predicate(*args)`` is true where the
     value is defined, and ``text`` says so in words for error messages.
     ``kink`` marks non-smooth points, where ``subgradient`` (a valid
-    subgradient, see :mod:`adcli.ops.nonsmooth`) is used and a warning raised.  (A plain slotted class: it is built at every start-up.)
+    subgradient, see :mod:`adcli.ops.nonsmooth`) is used and a warning raised.
+    (A plain slotted class: it is built at every start-up.)
     """
 
     __slots__ = ("name", "title", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",
