@@ -188,13 +188,14 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
             if kink is not None and kink(x):
                 rules = op.subgradient
                 kinks.append(Kink(entry, op.name, (x,), rules))
-            if partials:
+            source = entry_of[a]  # -1 when a conditional chose a constant
+            if partials and source >= 0:
                 rule = rules[0]
                 try:
-                    extend((entry, entry_of[a], rule if rule.__class__ is int
+                    extend((entry, source, rule if rule.__class__ is int
                             else rule(m, out, x)))
                 except _FLOAT_ERRORS:
-                    extend((entry, entry_of[a], _UNDEFINED))
+                    extend((entry, source, _UNDEFINED))
             return
         a, b = args
         x, y = val[a], val[b]

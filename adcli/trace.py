@@ -110,7 +110,7 @@ def _sweep_order(tape: Tape) -> list[int]:
     for entry in range(len(tape) - 1, -1, -1):
         order.extend(e for e in sorted(finished_by.get(entry, ()), reverse=True)
                      if e != tape.output)
-    order.extend(e for e in finished_by.get(-1, ()) if e not in order)
+    order.extend(e for e in finished_by.get(-1, ()) if e != tape.output)  # never used
     return order
 
 

@@ -126,3 +126,14 @@ def test_baydin_tables_2_and_3(mode):
 def test_baydin_forward_trace_values():
     tape = record(parse("ln(x1) + x1*x2 - sin(x2)"), {"x1": 2.0, "x2": 5.0})
     assert [round(v, 3) for v in tape.values] == [2, 5, 0.693, 10, 10.693, -0.959, 11.652]
+
+
+@pytest.mark.parametrize("mode", ("forward", "reverse"))
+def test_a_unary_op_on_a_branch_that_chose_a_constant(mode):
+    """sin(x if x > 0 else 1) at -1: sin reads a constant; its edge must not exist."""
+    r = differentiate("x*sin(x if x > 0 else 1)", ["-1"], mode=mode)
+    assert r.gradient["x"] == pytest.approx(float(mpmath.sin(1)), rel=1e-15)
+    from adcli.backends.reverse import adjoints
+
+    tape = record(parse("x*sin(x if x > 0 else 1)"), {"x": -1.0})
+    assert adjoints(tape, {tape.output: 1.0})[tape.output] == 1.0
