@@ -11,10 +11,10 @@ import sys
 import click
 
 from .. import __version__
-from .commands import (CompareSettings, DiffSettings, StepsSettings, SwellSettings,
-                       TapeSettings, guarded, run_compare, run_diff, run_examples,
-                       run_functions, run_steps, run_swell, run_tape)
-from .params import COMPARE, DEBUG, DIFF, FORMAT, STEPS, SWELL, TAPE, Param
+from .commands import (CompareSettings, DiffSettings, GraphSettings, StepsSettings,
+                       SwellSettings, TapeSettings, guarded, run_compare, run_diff,
+                       run_examples, run_functions, run_graph, run_steps, run_swell, run_tape)
+from .params import COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -214,6 +214,23 @@ def tape(expression, **values):
     and the adjoint sweep with each adjoint's sum of contributions (reverse).
     """
     run_tape(TapeSettings(expression, **values))
+
+
+@cli.command(epilog="""\b
+Examples:
+  adcli graph "sin(x)*sin(x) + x"
+  adcli graph "x*sin(y)" --at x=3 --at y=pi/6 --digits 4
+  adcli graph "x*sin(y)" --at x=3 --at y=pi/6 --format dot --render graph.svg
+""")
+@formula_argument
+@options(GRAPH)
+def graph(expression, **values):
+    """The computational graph of EXPR: shared subexpressions drawn once.
+
+    With --at, nodes carry their values and adjoints, and edges the local
+    partials and the adjoint flowing along them (gradient flow).
+    """
+    run_graph(GraphSettings(expression, **values))
 
 
 @cli.command()

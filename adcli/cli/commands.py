@@ -148,6 +148,36 @@ def run_tape(settings: TapeSettings) -> None:
                  parse_seed(settings.seed), settings.digits), settings.fmt)
 
 
+@dataclass(frozen=True)
+class GraphSettings:
+    expression: str
+    at: tuple = ()
+    drawing: str = "text"
+    digits: int | None = None
+    render_to: str | None = None
+
+
+def run_graph(settings: GraphSettings) -> None:
+    from .. import drawing
+    from ..parser import parse
+
+    expression = read_expression(settings.expression)
+    graph, tape, bar = parse(expression), None, None
+    if settings.at:  # at a point: values, partials and the adjoints flowing
+        from ..api import problem
+        from ..backends.reverse import adjoints
+        from ..tape import record
+
+        request = problem(expression, settings.at)
+        graph = request.graph
+        tape = record(graph, request.point)
+        bar = adjoints(tape, {tape.output: 1.0}) if tape.output >= 0 else None
+    draw = {"text": drawing.text, "dot": drawing.dot, "mermaid": drawing.mermaid}
+    sys.stdout.write(draw[settings.drawing](graph, tape, bar, settings.digits) + "\n")
+    if settings.render_to:
+        drawing.render(drawing.dot(graph, tape, bar, settings.digits), settings.render_to)
+
+
 def run_examples(fmt: str) -> None:
     from ..examples import EXAMPLES, ExampleList
     from ..render import render

@@ -111,3 +111,15 @@ TAPE = (
     FORMAT,
     DEBUG,
 )
+
+GRAPH = (
+    AT,
+    Param(("-f", "--format"), "drawing", "text: a drawing for the terminal; dot: Graphviz; "
+          "mermaid: a Mermaid flowchart.", choices=("text", "dot", "mermaid"),
+          default="text"),
+    Param(("--digits",), "digits", "Significant digits of values and partials.",
+          type=int, metavar="N"),
+    Param(("--render",), "render_to", "Also draw the graph into this .svg or .png file "
+          "(needs the Graphviz 'dot' program).", metavar="FILE"),
+    DEBUG,
+)
