@@ -14,9 +14,11 @@ from .records import Derivative
 
 def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
             digits: int | None = None, method: str = "auto",
-            step: str | None = None) -> Problem:
-    """Parse and check a request once; every backend then reads the same graph."""
-    graph = parse(expression)
+            step: str | None = None, several: bool = False) -> Problem:
+    """Parse and check a request once; every backend then reads the same graph.
+
+    ``several`` accepts comma-separated outputs (a vector formula)."""
+    graph = parse(expression, several)
     variables = list(graph.variables)
     with arithmetic(digits) as m:
         point = parse_point(at, variables, m)

@@ -59,13 +59,15 @@ class Graph:
     structural kind, the argument node ids, and a literal's text or a variable's
     name.  ``output`` is the node whose value is the formula."""
 
-    __slots__ = ("nodes", "variables", "has_branches", "output", "_index", "_constant")
+    __slots__ = ("nodes", "variables", "has_branches", "output", "outputs", "_index",
+                 "_constant")
 
     def __init__(self):
         self.nodes: list[tuple[str, tuple[int, ...], object]] = []
         self.variables: dict[str, int] = {}
         self.has_branches = False
         self.output = -1
+        self.outputs: list[int] = []   # several for a vector formula; output is the first
         self._index: dict[tuple, int] = {}
         self._constant: list[bool] = []
 

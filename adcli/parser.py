@@ -55,8 +55,8 @@ class _Parser:
     """State of one parse.  Operands are node ids; ``~node`` (negative) marks a
     comparison whose chain is still open (``a < b`` may continue ``< c``)."""
 
-    def __init__(self, tokens: list[str]):
-        self.tokens = tokens
+    def __init__(self, tokens: list[str], several: bool = False):
+        self.tokens, self.several = tokens, several
         self.bools: set[int] = set()  # nodes whose value is a condition
         self.graph = Graph()
         self.operands: list[int] = []
@@ -221,10 +221,13 @@ class _Parser:
                     reduce(marker)
             elif tok == ",":
                 marker = unwind(_ELSE)
-                if marker is None or marker[0] != "call":
+                if marker is None and self.several:  # the next output of a vector formula
+                    self.finish_output()
+                elif marker is None or marker[0] != "call":
                     if marker is not None and marker[0] == "if":
                         reduce(marker)
-                    raise _Fail("tuples are not part of the formula language", i)
+                    raise _Fail("tuples are not part of the formula language; several "
+                                "outputs are for adcli jacobian, jvp and vjp", i)
                 expect_operand = True
             elif tok == "if":
                 unwind(_ELSE + 1)
@@ -242,12 +245,16 @@ class _Parser:
                 break
             else:
                 self.implicit_product(i)
-        result = operands.pop()
+        self.finish_output()
+        graph.output = graph.outputs[0]
+        return graph
+
+    def finish_output(self) -> None:
+        result = self.operands.pop()
         if self.is_bool(result):
             raise _Fail("a comparison is not a formula; for a 0/1 value write "
                         "1 if CONDITION else 0", 0)
-        graph.output = result
-        return graph
+        self.graph.outputs.append(result)
 
     def open(self, marker: tuple) -> None:
         self.depth += 1
@@ -328,14 +335,15 @@ def _located(text: str, failure: _Fail) -> ParseError:
     return ParseError(failure.message, text, column)
 
 
-def parse(text: str) -> Graph:
-    """Parse a formula; raises :class:`~adcli.errors.ParseError` with a column."""
+def parse(text: str, several: bool = False) -> Graph:
+    """Parse a formula (``several``: comma-separated outputs, ``x*y, sin(x)``);
+    raises :class:`~adcli.errors.ParseError` with a column."""
     if len(text) > MAX_LENGTH:
         raise ParseError(f"formula too long: {len(text):,} characters "
                          f"(limit {MAX_LENGTH:,})", text[:80], 0)
     tokens = FAST.findall(text)
     tokens.append("")
-    parser = _Parser(tokens)
+    parser = _Parser(tokens, several)
     try:
         with gc_paused():
             graph = parser.parse()

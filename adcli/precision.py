@@ -32,7 +32,7 @@ def arithmetic(digits: int | None):
 
 def epsilon(m) -> float:
     """The unit round-off of the namespace's numbers (at the current precision)."""
-    if m.name == "mpmath":
+    if m is not None and m.name == "mpmath":
         import mpmath
 
         return mpmath.eps

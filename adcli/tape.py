@@ -48,7 +48,7 @@ class Tape:
     """
 
     __slots__ = ("graph", "point", "nodes", "values", "entry_of", "node_values", "edges",
-                 "kinks", "branches", "output", "value")
+                 "kinks", "branches", "output", "value", "outputs", "output_values")
 
     def __init__(self, graph: Graph, point: dict):
         n = len(graph)
@@ -62,6 +62,8 @@ class Tape:
         self.branches: list[Branch] = []
         self.output = -1          # entry of the output; -1 when the formula is constant
         self.value = None
+        self.outputs: list[int] = []        # every output's entry (vector formulas)
+        self.output_values: list = []
 
     @property
     def inputs(self) -> dict[str, int]:
@@ -115,9 +117,10 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
                         emit(node)
     except _FLOAT_ERRORS as exc:
         raise _diagnose(tape, m, getattr(exc, "adcli_node", node), exc) from None
-    out = graph.output
-    tape.output = entry_of[out]
-    tape.value = val[out]
+    outputs = graph.outputs or [graph.output]
+    tape.outputs = [entry_of[o] for o in outputs]
+    tape.output_values = [val[o] for o in outputs]
+    tape.output, tape.value = tape.outputs[0], tape.output_values[0]
     if m.raises:
         _check_finite(tape, m)
     return tape
@@ -247,7 +250,7 @@ def _record_lazy(graph: Graph, tape: Tape, emit) -> None:
     for node in graph.variables.values():
         done[node] = 1
     chosen: dict[int, int] = {}
-    stack = [graph.output]
+    stack = list(reversed(graph.outputs or [graph.output]))
     try:
         while stack:
             node = stack[-1]
@@ -332,7 +335,7 @@ def _check_finite(tape: Tape, m) -> None:
     a tape entry, or a constant part shown inline.
     """
     isfinite = m.finite
-    if isfinite(tape.value) and all(map(isfinite, tape.values)):
+    if all(map(isfinite, tape.output_values)) and all(map(isfinite, tape.values)):
         return
     graph = tape.graph
     for node, value in enumerate(tape.node_values):

@@ -145,6 +145,11 @@ def _complex_namespace(m):
     return complex_math()
 
 
+def central_step_size(x) -> float:
+    """The error model's central step for float64, exactly representable from x."""
+    return _exact(x, epsilon(None) ** (1 / 3) * _scale(x))
+
+
 def _steps(m, x, method: str, given, scale=None):
     eps, s = epsilon(m), _scale(x) if scale is None else scale
     if given is not None:

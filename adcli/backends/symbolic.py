@@ -72,7 +72,7 @@ def depth(graph: Graph) -> int:
     return level[graph.output] if len(graph) else 0
 
 
-def to_sympy(graph: Graph, symbols: dict):
+def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
     """The graph's output as a SymPy expression; shared nodes stay shared.
 
     A chain of ``+``/``-`` becomes one n-ary ``Add`` (its terms gathered in a
@@ -115,7 +115,7 @@ def to_sympy(graph: Graph, symbols: dict):
             val[node] = OPS[kind].eval(m, *map(value, args))
         else:
             val[node] = apply_boolean(kind, m, *map(value, args))
-    return value(graph.output)
+    return value(graph.output if output is None else output)
 
 
 def _check_size(graph: Graph) -> None:
