@@ -45,8 +45,9 @@ def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
     rules = _Rules(tape, name)
     dot = tangents(tape, {inputs[v]: s for v, s in seed.items()}) \
         if mode != "reverse" else None
-    bar = adjoints(tape, {tape.output: 1.0}) \
-        if mode != "forward" and tape.output >= 0 else None
+    bar = None
+    if mode != "forward":  # a constant output sends nothing back: every adjoint is 0
+        bar = adjoints(tape, {tape.output: 1.0} if tape.output >= 0 else {})
     notes = _notes(tape, name)
     rows = []
     for entry, node in enumerate(tape.nodes):
@@ -99,14 +100,16 @@ def parse_seed(text: str | None) -> dict | None:
 
 
 def _sweep_order(tape: Tape) -> list[int]:
-    """Entries in the order the adjoint sweep completes them."""
-    last_use = [-1] * len(tape)
+    """Entries in the order the adjoint sweep completes them: an adjoint is
+    complete once its first use (the last one the sweep reaches) is processed."""
+    first_use = [-1] * len(tape)
     for out, arg, _p in tape.edge_triples():
-        last_use[arg] = max(last_use[arg], out)
+        if first_use[arg] < 0 or out < first_use[arg]:
+            first_use[arg] = out
     finished_by: dict[int, list[int]] = {}
-    for entry, last in enumerate(last_use):
-        finished_by.setdefault(last, []).append(entry)
-    order = [tape.output]
+    for entry, first in enumerate(first_use):
+        finished_by.setdefault(first, []).append(entry)
+    order = [tape.output] if tape.output >= 0 else []
     for entry in range(len(tape) - 1, -1, -1):
         order.extend(e for e in sorted(finished_by.get(entry, ()), reverse=True)
                      if e != tape.output)
@@ -224,7 +227,9 @@ def _times(partial: str, flow: str, first: bool) -> str:
         return "-" + flow
     if partial == "0":
         return "0"
-    if re.search(r"[+-/]", partial.lstrip("-")):
+    if partial.startswith("-") and not re.search(r"[-+/]", partial[1:]):
+        return "-" + _times(partial[1:], flow, first)
+    if re.search(r"[-+/]", partial.lstrip("-")):
         partial = f"({partial})"
     return f"{flow}*{partial}" if first else f"{partial}*{flow}"
 

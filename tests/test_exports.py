@@ -128,9 +128,6 @@ def test_tape_latex_names(outputs):
         assert "\u0307" not in text and "\u0304" not in text and "·" not in text
 
 
-@pytest.mark.xfail(strict=True, reason="adcli bug: render/latex.py math() turns each '*' "
-                   "into \\cdot without first turning '**' into '^', so SymPy's "
-                   "3*x**2 prints as '3 \\cdot x \\cdot  \\cdot 2'")
 def test_latex_symbolic_formula_keeps_powers(outputs):
     out = outputs["diff-symbolic", "latex"].stdout
     assert r"\cdot  \cdot" not in out

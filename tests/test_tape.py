@@ -222,9 +222,6 @@ def test_branch_0_takes_the_constant_else_branch(run):
     assert differentiate("x**2 if x > 0 else 0", ["0"]).gradient == {"x": 0.0}
 
 
-@pytest.mark.xfail(strict=True, reason="adcli bug: a formula whose taken branch is a "
-                   "constant gets no adjoint at all -- outputs [], sweep [], v1 adjoint "
-                   "null -- so the trace never shows the derivative 0")
 def test_branch_0_shows_the_derivative_0(run):
     out = tape_json(run, "--example", "branch-0")
     assert rows_of(out)["v1"]["adjoint"] == 0.0
@@ -327,20 +324,16 @@ def _sweep_is_causal(out: dict) -> None:
     assert sorted(out["sweep"]) == sorted(column(out, "name"))
 
 
-_SWEEP_BUG = pytest.mark.xfail(strict=True, reason=(
-    "adcli bug: trace._sweep_order completes an entry at its *last* (highest) use; the "
-    "reverse sweep completes it at its *first* (lowest) use, so an adjoint with fan-out "
-    "is listed before adjoints its own rule adds up"))
 
 
 @pytest.mark.parametrize("args", [
-    pytest.param(("--example", "course"), marks=_SWEEP_BUG, id="course"),
+    pytest.param(("--example", "course"), id="course"),
     pytest.param(("--example", "x-sin-y"), id="x-sin-y"),
     pytest.param(("--example", "branch-0.001"), id="branch-0.001"),
-    pytest.param(("--example", "baydin"), marks=_SWEEP_BUG, id="baydin"),
+    pytest.param(("--example", "baydin"), id="baydin"),
     pytest.param(("--example", "sqrt", "-m", "reverse"), id="sqrt"),
     pytest.param(("x*y + x", "--at", "x=3", "--at", "y=2", "-m", "reverse"), id="x*y+x"),
-    pytest.param(("sin(x)*cos(x)+x", "--at", "0.7", "-m", "reverse"), marks=_SWEEP_BUG,
+    pytest.param(("sin(x)*cos(x)+x", "--at", "0.7", "-m", "reverse"),
                  id="sin*cos+x"),
 ])
 def test_sweep_lists_adjoints_in_the_order_they_are_complete(run, args):
