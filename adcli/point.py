@@ -85,3 +85,17 @@ def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:
             if name not in names:
                 names.append(name)
     return tuple(names) if names else tuple(variables)
+
+
+def parse_vector(text: str | None, option: str) -> dict | None:
+    """``"x=1,y=0"`` -> ``{"x": 1.0, "y": 0.0}`` (a bare name means 1)."""
+    if not text:
+        return None
+    vector = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        try:
+            vector[key.strip()] = float(value) if sep else 1.0
+        except ValueError:
+            raise UsageError(f"{option} {text}: {value!r} is not a number") from None
+    return vector

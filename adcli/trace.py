@@ -85,20 +85,6 @@ def _seed(seed: dict | None, problem: Problem, inputs: dict) -> dict:
     return {v: float(seed.get(v, 0.0)) for v in inputs}
 
 
-def parse_seed(text: str | None) -> dict | None:
-    """``"x=1,y=0"`` -> ``{"x": 1.0, "y": 0.0}``."""
-    if not text:
-        return None
-    seed = {}
-    for part in text.split(","):
-        key, sep, value = part.partition("=")
-        try:
-            seed[key.strip()] = float(value) if sep else 1.0
-        except ValueError:
-            raise UsageError(f"--seed {text}: {value!r} is not a number") from None
-    return seed
-
-
 def _sweep_order(tape: Tape) -> list[int]:
     """Entries in the order the adjoint sweep completes them: an adjoint is
     complete once its first use (the last one the sweep reaches) is processed."""
@@ -239,4 +225,4 @@ def _sum(terms: list[str]) -> str:
     return text.replace("+ -", "- ")
 
 
-__all__ = ["NUMBERINGS", "TRACE_MODES", "parse_seed", "trace"]
+__all__ = ["NUMBERINGS", "TRACE_MODES", "trace"]

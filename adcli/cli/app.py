@@ -12,9 +12,11 @@ import click
 
 from .. import __version__
 from .commands import (CompareSettings, DiffSettings, GraphSettings, StepsSettings,
-                       SwellSettings, TapeSettings, guarded, run_compare, run_diff,
-                       run_examples, run_functions, run_graph, run_steps, run_swell, run_tape)
-from .params import COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param
+                       SwellSettings, TapeSettings, VectorSettings, guarded, run_compare,
+                       run_diff, run_examples, run_functions, run_graph, run_steps, run_swell,
+                       run_tape, run_vector)
+from .params import (COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
+                     vector_params)
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -231,6 +233,43 @@ def graph(expression, **values):
     partials and the adjoint flowing along them (gradient flow).
     """
     run_graph(GraphSettings(expression, **values))
+
+
+def _vector_command(name: str, summary: str, examples: str, params: tuple):
+    """Register one of jacobian, jvp, vjp, hessian, hvp: they differ only in options."""
+    def command(expression, **values):
+        run_vector(VectorSettings(name, expression, **values))
+
+    command.__doc__ = summary
+    command = options(params)(formula_argument(command))
+    cli.command(name, epilog="\b\nExamples:\n" + examples)(command)
+
+
+_vector_command(
+    "jacobian", "The m x n Jacobian of comma-separated outputs; auto picks the cheaper "
+    "AD mode (forward: n sweeps, reverse: m sweeps) and says why.",
+    '  adcli jacobian "x*y, sin(x)+y, exp(x*y)" --at x=1 --at y=2\n'
+    '  adcli jacobian "x*y, sin(x)+y" --at x=1 --at y=2 --mode reverse -f json\n',
+    vector_params(("auto", "forward", "reverse", "symbolic", "numerical")))
+_vector_command(
+    "jvp", "The Jacobian-vector product J*v by one tangent sweep (--tangent x=1,y=0).",
+    '  adcli jvp "x*y, sin(x)+y" --at x=1 --at y=2 --tangent x=1,y=0\n',
+    vector_params(vector=("--tangent", "The tangent v, e.g. x=1,y=0.")))
+_vector_command(
+    "vjp", "The vector-Jacobian product u^T*J by one adjoint sweep (--cotangent 1,0).",
+    '  adcli vjp "x*y, sin(x)+y" --at x=1 --at y=2 --cotangent 1,0\n',
+    vector_params(vector=("--cotangent", "The cotangent u, one number per output.")))
+_vector_command(
+    "hessian", "The Hessian by forward-over-reverse: n tangent sweeps through the "
+    "recorded reverse sweep (symbolic and numerical for comparison).",
+    '  adcli hessian "x**2*y + sin(x*y)" --at x=1 --at y=2\n'
+    '  adcli hessian "x**2*y + sin(x*y)" --at x=1 --at y=2 --mode symbolic\n',
+    vector_params(("forward-over-reverse", "symbolic", "numerical")))
+_vector_command(
+    "hvp", "The Hessian-vector product H*v by one forward-over-reverse pass "
+    "(no Hessian formed).",
+    '  adcli hvp "x**2*y + sin(x*y)" --at x=1 --at y=2 --vector x=1,y=0\n',
+    vector_params(vector=("--vector", "The vector v, e.g. x=1,y=0.")))
 
 
 @cli.command()

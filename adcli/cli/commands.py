@@ -127,7 +127,8 @@ class TapeSettings:
 def run_tape(settings: TapeSettings) -> None:
     from ..api import problem
     from ..render import render
-    from ..trace import parse_seed, trace
+    from ..point import parse_vector
+    from ..trace import trace
 
     expression, at = settings.expression, settings.at
     mode, numbering = settings.mode, settings.numbering
@@ -145,7 +146,7 @@ def run_tape(settings: TapeSettings) -> None:
         raise UsageError(f"--digits {settings.digits}: give 1 to 17")
     request = problem(read_expression(expression), at, settings.wrt)
     render(trace(request, mode or "forward", numbering or "seed",
-                 parse_seed(settings.seed), settings.digits), settings.fmt)
+                 parse_vector(settings.seed, "--seed"), settings.digits), settings.fmt)
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,50 @@ def run_graph(settings: GraphSettings) -> None:
     sys.stdout.write(draw[settings.drawing](graph, tape, bar, settings.digits) + "\n")
     if settings.render_to:
         drawing.render(drawing.dot(graph, tape, bar, settings.digits), settings.render_to)
+
+
+@dataclass(frozen=True)
+class VectorSettings:
+    """Settings of jacobian, jvp, vjp, hessian and hvp (each reads what it needs)."""
+
+    command: str
+    expression: str
+    at: tuple = ()
+    wrt: tuple = ()
+    mode: str | None = None
+    vector: str | None = None
+    fmt: str = "table"
+
+
+def run_vector(settings: VectorSettings) -> None:
+    from ..api import problem
+    from ..point import parse_vector
+    from ..render import render
+
+    command = settings.command
+    request = problem(read_expression(settings.expression), settings.at, settings.wrt,
+                      several=command in ("jacobian", "jvp", "vjp"))
+    if command == "jacobian":
+        from ..jacobian import jacobian
+
+        result = jacobian(request, settings.mode or "auto")
+    elif command == "jvp":
+        from ..jacobian import jvp
+
+        result = jvp(request, parse_vector(settings.vector, "--tangent") or {})
+    elif command == "vjp":
+        from ..jacobian import parse_numbers, vjp
+
+        result = vjp(request, parse_numbers(settings.vector or "", "--cotangent"))
+    elif command == "hessian":
+        from ..hessian import hessian
+
+        result = hessian(request, settings.mode or "forward-over-reverse")
+    else:
+        from ..hessian import hvp
+
+        result = hvp(request, parse_vector(settings.vector, "--vector") or {})
+    render(result, settings.fmt)
 
 
 def run_examples(fmt: str) -> None:

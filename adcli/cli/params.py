@@ -123,3 +123,15 @@ GRAPH = (
           "(needs the Graphviz 'dot' program).", metavar="FILE"),
     DEBUG,
 )
+
+
+def vector_params(mode_choices: tuple = (), vector: tuple = ()) -> tuple:
+    """Options of jacobian, jvp, vjp, hessian, hvp: the point, a mode or a vector."""
+    params = [AT, WRT]
+    if mode_choices:
+        params.append(Param(("-m", "--mode"), "mode", "How to differentiate.",
+                            choices=mode_choices, default=mode_choices[0]))
+    if vector:
+        flag, help = vector
+        params.append(Param((flag,), "vector", help, metavar="VALUES"))
+    return tuple(params) + (FORMAT, DEBUG)

@@ -52,6 +52,32 @@ def _comparison(record) -> dict:
     return out
 
 
+def _jacobian(record) -> dict:
+    return plain({"outputs": list(record.outputs), "inputs": list(record.inputs),
+                  "point": dict(record.point), "value": list(record.values),
+                  "jacobian": [list(row) for row in record.matrix], "mode": record.mode,
+                  "sweeps": dict(record.sweeps), "performed": record.performed,
+                  "note": record.note})
+
+
+def _product(record) -> dict:
+    result = record.result
+    out = {"outputs": list(record.outputs), "inputs": list(record.inputs),
+           "point": dict(record.point), "value": list(record.values),
+           "vector": dict(record.vector)}
+    out[record.kind] = [result[o] for o in record.outputs] if record.kind == "jvp" \
+        else dict(result)
+    return plain(out)
+
+
+def _hessian(record) -> dict:
+    return plain({"expression": record.expression, "inputs": list(record.inputs),
+                  "point": dict(record.point), "value": record.value,
+                  "gradient": dict(record.gradient),
+                  "hessian": [list(row) for row in record.matrix], "mode": record.mode,
+                  "note": record.note})
+
+
 def _as_dict(record) -> dict:
     return dataclasses.asdict(record)
 
@@ -74,7 +100,8 @@ def _trace(record) -> dict:
 
 _OBJECTS = {"Derivative": _derivative, "Trace": _trace, "Comparison": _comparison,
             "Language": _language,
-            "StepSweep": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict}
+            "StepSweep": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict,
+            "Jacobian": _jacobian, "Product": _product, "Hessian": _hessian}
 
 
 def dumps(obj) -> str:

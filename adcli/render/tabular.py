@@ -192,5 +192,44 @@ def example_list(record) -> Tabular:
                    ["name", "formula", "point", "mode", "numbering", "source"], rows)
 
 
+def jacobian(record) -> Tabular:
+    partials = [f"∂/∂{name}" for name in record.inputs]
+    rows = [[out, number(value)] + [number(x) for x in row]
+            for out, value, row in zip(record.outputs, record.values, record.matrix)]
+    sweeps = record.sweeps
+    footer = [f"{record.mode} mode ({record.performed} "
+              f"{'evaluations' if record.mode == 'numerical' else 'sweeps'} run); "
+              f"AD needs {sweeps['forward']} forward or {sweeps['reverse']} reverse sweeps"]
+    footer += [record.note] if record.note else []
+    return Tabular(f"Jacobian{_at(record.point, None)}", ["output", "value"] + partials, rows,
+                   footer, {"value"} | set(partials))
+
+
+def product(record) -> Tabular:
+    if record.kind == "jvp":
+        rows = [[out, number(v), number(record.result[out])]
+                for out, v in zip(record.outputs, record.values)]
+        headers, how = ["output", "value", "J·v"], "one tangent sweep"
+    else:
+        rows = [[name, number(record.result[name])] for name in record.inputs]
+        headers, how = ["input", "uᵀ·J" if record.kind == "vjp" else "H·v"], (
+            "one adjoint sweep" if record.kind == "vjp"
+            else "one tangent sweep through the recorded reverse sweep")
+    vector = ", ".join(f"{k} = {v:g}" for k, v in record.vector.items())
+    return Tabular(f"{record.kind.upper()}{_at(record.point, None)}", headers, rows,
+                   [f"vector: {vector}", how], set(headers[1:]))
+
+
+def hessian(record) -> Tabular:
+    partials = [f"∂/∂{name}" for name in record.inputs]
+    rows = [[f"∂f/∂{name}", number(record.gradient[name])] + [number(x) for x in row]
+            for name, row in zip(record.inputs, record.matrix)]
+    return Tabular(f"Hessian of {record.expression.strip()}{_at(record.point, None)}",
+                   ["row", "gradient"] + partials, rows,
+                   [f"f = {number(record.value)}", f"{record.mode}: {record.note}"],
+                   {"gradient"} | set(partials))
+
+
 VIEWS.update({"StepSweep": step_sweep, "Swell": swell, "Trace": trace,
-              "ExampleList": example_list})
+              "ExampleList": example_list, "Jacobian": jacobian, "Product": product,
+              "Hessian": hessian})
