@@ -31,10 +31,15 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
 
 def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
                   mode: str = "reverse", digits: int | None = None, method: str = "auto",
-                  step: str | None = None) -> Derivative:
+                  step: str | None = None, order: int | None = None) -> Derivative:
     """The value and gradient of ``expression`` at the point, by ``mode``.
 
     >>> differentiate("x*sin(y)", ["x=3", "y=pi/6"]).gradient["x"]
     0.49999999999999994
     """
-    return backend(mode)(problem(expression, at, wrt, digits, method, step))
+    request = problem(expression, at, wrt, digits, method, step)
+    if order is not None:  # all derivatives up to ``order`` by Taylor mode
+        from dataclasses import replace
+
+        return backend("taylor")(replace(request, order=order))
+    return backend(mode)(request)

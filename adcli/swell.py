@@ -16,7 +16,7 @@ import time
 
 from .backends import Problem
 from .backends.symbolic import _OverBudget, to_sympy, time_budget
-from .errors import NotAvailable, UsageError
+from .errors import MathError, NotAvailable, UsageError
 from .records.sweep import Swell, SwellRow
 from .tape import record
 
@@ -38,6 +38,18 @@ def sizes(exprs: list) -> tuple[int, int, int]:
         sum(tree_nodes(e) for e in reduced)
     return (sum(tree_nodes(e) for e in exprs), int(sum(sympy.count_ops(e) for e in exprs)),
             cse_nodes)
+
+
+def _taylor_seconds(tape, name: str, order: int) -> float | None:
+    """Time for f, f', ..., f^(order) at once by Taylor mode (None: no expansion)."""
+    from .taylor import propagate
+
+    start = time.perf_counter()
+    try:
+        propagate(tape, name, order)
+    except MathError:
+        return None
+    return time.perf_counter() - start
 
 
 def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -> Swell:
@@ -66,6 +78,7 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
         if on_step is not None:
             on_step(f"order {k}")
         work = len(tape) * (2 if gradient else 2 ** k)
+        taylor = None if gradient else _taylor_seconds(tape, names[0], k)
         remaining = deadline - time.perf_counter()
         start = time.perf_counter()
         try:
@@ -78,8 +91,9 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
                     derivatives = [sympy.diff(expr, symbols[names[0]], k)]
                 nodes, ops, cse_nodes = sizes(derivatives)
         except (_OverBudget, RecursionError):
-            rows.append(SwellRow(k, None, None, None, len(tape), work, None, "over budget"))
+            rows.append(SwellRow(k, None, None, None, len(tape), work, None, "over budget",
+                                 taylor))
             continue
         rows.append(SwellRow(k, nodes, ops, cse_nodes, len(tape), work,
-                             time.perf_counter() - start, "ok"))
+                             time.perf_counter() - start, "ok", taylor))
     return Swell(problem.text, names, gradient, tuple(rows), budget)

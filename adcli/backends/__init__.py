@@ -35,11 +35,12 @@ class Problem:
     digits: int | None = None
     method: str = "auto"
     step: float | None = None
+    order: int | None = None  # Taylor mode: derivatives up to this order
 
 
 def backend(mode: str):
     """The ``differentiate`` function of backend ``mode``, checked for finite results."""
-    if mode not in MODES:
+    if mode not in MODES and mode != "taylor":
         raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
     differentiate = import_module(f"{__name__}.{mode}").differentiate
 

@@ -23,6 +23,7 @@ class DiffSettings:
     method: str = "auto"
     step: str | None = None
     digits: int | None = None
+    order: int | None = None
     fmt: str = "table"
     quiet: bool = False
     debug: bool = False
@@ -39,7 +40,7 @@ def run_diff(settings: DiffSettings) -> None:
 
     result = differentiate(read_expression(settings.expression), settings.at,
                            settings.wrt, settings.mode, settings.digits, settings.method,
-                           settings.step)
+                           settings.step, settings.order)
     warn(result.warnings)
     render(result, settings.fmt, quiet=settings.quiet)
 

@@ -59,6 +59,8 @@ DIFF = (
     Param(("--step",), "step", "The numerical step h instead of the error model's "
           "(a constant expression such as 1e-6).", metavar="H"),
     PRECISION,
+    Param(("-k", "--order"), "order", "All derivatives f, f', ..., f^(K) along one "
+          "variable, by Taylor mode.", type=int, metavar="K"),
     FORMAT,
     QUIET,
     DEBUG,

@@ -24,7 +24,8 @@ class Op:
     """
 
     __slots__ = ("name", "title", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",
-                 "prec", "right_assoc", "domain", "kink", "subgradient", "holomorphic")
+                 "prec", "right_assoc", "domain", "kink", "subgradient", "holomorphic",
+                 "taylor")
 
     def __init__(self, name: str, arity: int, eval: Callable[..., object],
                  partials: tuple[int | Callable[..., object], ...], pretty: str,
@@ -33,13 +34,16 @@ class Op:
                  domain: tuple[Callable[..., bool], str] | None = None,
                  kink: Callable[..., bool] | None = None,
                  subgradient: tuple = (), holomorphic: bool = True,
-                 title: str | None = None):
+                 title: str | None = None, taylor: str = "eval"):
         if len(partials) != arity or arity not in (1, 2):
             raise ValueError(f"{name}: one or two arguments, one partial each")
         if (kink is None) != (not subgradient):
             raise ValueError(f"{name}: a kink needs its subgradient")
         self.name, self.arity, self.eval, self.partials = name, arity, eval, partials
         self.title = title or name  # what messages call it: logb is "log" to a user
+        if taylor not in ("eval", "ode"):
+            raise ValueError(f"{name}: taylor is 'eval' or 'ode'")
+        self.taylor = taylor  # how Taylor mode propagates it, see adcli.taylor
         self.pretty, self.latex, self.sympy, self.doc = pretty, latex, sympy, doc
         self.prec, self.right_assoc, self.domain = prec, right_assoc, domain
         self.kink, self.subgradient, self.holomorphic = kink, subgradient, holomorphic

@@ -40,6 +40,7 @@ class SwellRow:
     ad_work: int
     symbolic_seconds: float | None
     status: str         # "ok" or "over budget"
+    taylor_seconds: float | None = None  # all derivatives up to k by Taylor mode
 
 
 @dataclass(frozen=True)

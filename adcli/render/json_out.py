@@ -28,6 +28,8 @@ def _derivative(record) -> dict:
         out["details"] = record.details
     if record.digits is not None:
         out["digits"] = record.digits
+    if "derivatives" in record.details:
+        out["derivatives"] = list(record.details["derivatives"])
     return plain(out, record.digits)
 
 

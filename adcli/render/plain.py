@@ -15,6 +15,8 @@ def _derivative(record, quiet: bool) -> list[str]:
     lines = [f"value = {number(record.value, digits)}"]
     lines += [f"d/d{name} = {number(v, digits)}" for name, v in record.gradient.items()]
     lines += [f"formula d/d{name} = {text}" for name, text in record.formulas.items()]
+    lines += [f"d{k} = {number(v)}" for k, v in
+              enumerate(record.details.get("derivatives", ())) if k > 1]
     return lines
 
 

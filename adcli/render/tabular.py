@@ -30,6 +30,7 @@ _HOW = {
     "reverse": "reverse mode: {sweeps} adjoint sweep over {tape_entries} tape entries",
     "symbolic": "symbolic (SymPy): derivative expressions of {expression_nodes} nodes",
     "numerical": "numerical: {method}, {evaluations} function evaluations",
+    "taylor": "Taylor mode: series of order {order} through {tape_entries} tape entries",
 }
 
 
@@ -46,7 +47,11 @@ def derivative(record) -> Tabular:
     digits = record.digits
     headers = ["quantity", "value"] + (["formula"] if record.formulas else [])
     rows = [["f", number(record.value, digits)] + ([""] if record.formulas else [])]
-    for name, v in record.gradient.items():
+    if "derivatives" in record.details:  # Taylor mode: every order
+        name = next(iter(record.gradient), "x")
+        rows += [[f"d^{k}f/d{name}^{k}" if k > 1 else f"∂f/∂{name}", number(v)]
+                 for k, v in enumerate(record.details["derivatives"]) if k > 0]
+    for name, v in (() if "derivatives" in record.details else record.gradient.items()):
         extra = [record.formulas[name]] if record.formulas else []
         rows.append([f"∂f/∂{name}", number(v, digits)] + extra)
     footer = [_HOW[record.mode].format(**record.cost, **record.details)]
@@ -141,15 +146,16 @@ def swell(record) -> Tabular:
              f"gradient ({len(record.variables)} variables)",
              cell(row.symbolic_nodes), cell(row.count_ops), cell(row.cse_nodes),
              cell(row.symbolic_seconds, "{:.3f}"), row.status, str(row.tape_entries),
-             str(row.ad_work)] for row in record.rows]
+             str(row.ad_work), cell(row.taylor_seconds, "{:.4f}")] for row in record.rows]
     how = ("AD work: one recording and one reverse sweep over the tape" if record.gradient
-           else "AD work: k nested forward passes, 2^k components per tape entry")
+           else "AD work: k nested forward passes, 2^k components per tape entry; "
+                "Taylor mode: every order up to k in one pass, O(k^2) per entry")
     return Tabular(f"expression swell of {record.expression.strip()}",
                    [first, "symbolic nodes", "count_ops", "after cse", "symbolic s", "status",
-                    "tape entries", "AD work"], rows,
+                    "tape entries", "AD work", "Taylor s"], rows,
                    [how, f"SymPy time budget: {record.budget:g} s"],
                    {"symbolic nodes", "count_ops", "after cse", "symbolic s", "tape entries",
-                    "AD work"})
+                    "AD work", "Taylor s"})
 
 
 def _shown(value, digits) -> str:
