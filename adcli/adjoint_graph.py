@@ -119,3 +119,20 @@ def gradient_graph(tape: Tape) -> tuple[Graph, list[int]]:
     g.outputs = gradient
     g.output = gradient[0] if gradient else _id(g, 0)
     return g, gradient
+
+
+def nested_derivatives(graph: Graph, point: dict, name: str, order: int):
+    """f', f'', ... by differentiating the recorded derivative again, ``order`` times.
+
+    Yields ``(k, tape entries of the k-th derivative, its value)``: the work of
+    nested AD, which multiplies with every level (Taylor mode's does not).
+    """
+    from .tape import record
+
+    tape = record(graph, point)
+    for k in range(1, order + 1):
+        graph, gradient = gradient_graph(tape)
+        graph.output = gradient[list(tape.inputs).index(name)]
+        graph.outputs = [graph.output]
+        tape = record(graph, point)
+        yield k, len(tape), tape.value

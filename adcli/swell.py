@@ -2,8 +2,9 @@
 
 For one variable, row k is the k-th derivative: SymPy's tree nodes,
 ``count_ops`` and the nodes left after common-subexpression elimination,
-against the tape (whose size does not change with k) and the work of k nested
-forward passes (a k-fold nested dual number carries 2^k components).  For
+against the tape (whose size does not change with k), the tape of nested AD
+(the reverse sweep recorded and differentiated again, k times: it multiplies
+at each level) and the time of Taylor mode (all orders in one pass).  For
 several variables, one row describes the whole gradient: SymPy's n partial
 derivatives against one reverse sweep over the tape.
 
@@ -40,6 +41,26 @@ def sizes(exprs: list) -> tuple[int, int, int]:
             cse_nodes)
 
 
+#: Nested AD is stopped once a level's tape passes this many entries.
+MAX_NESTED_ENTRIES = 1_000_000
+
+
+def _nested_entries(problem: Problem, name: str, order: int) -> dict:
+    """k -> tape entries of the k-th derivative by nested (repeated) reverse mode."""
+    from .adjoint_graph import nested_derivatives
+
+    sizes: dict = {}
+    try:
+        for k, entries, _value in nested_derivatives(problem.graph, problem.point, name,
+                                                     order):
+            sizes[k] = entries
+            if entries > MAX_NESTED_ENTRIES:
+                break
+    except MathError:
+        pass
+    return sizes
+
+
 def _taylor_seconds(tape, name: str, order: int) -> float | None:
     """Time for f, f', ..., f^(order) at once by Taylor mode (None: no expansion)."""
     from .taylor import propagate
@@ -69,6 +90,7 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
 
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
     rows, deadline = [], time.perf_counter() + budget
+    nested = {} if gradient else _nested_entries(problem, names[0], order)
     try:
         expr = to_sympy(problem.graph, symbols)
     except RecursionError:
@@ -77,7 +99,7 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
     for k in range(1, order + 1):
         if on_step is not None:
             on_step(f"order {k}")
-        work = len(tape) * (2 if gradient else 2 ** k)
+        work = 2 * len(tape) if gradient else nested.get(k)
         taylor = None if gradient else _taylor_seconds(tape, names[0], k)
         remaining = deadline - time.perf_counter()
         start = time.perf_counter()

@@ -74,12 +74,13 @@ def test_sizes_equal_sympy_own_counts(exp_sin_swell, k):
     assert (row["symbolic_nodes"], row["count_ops"], row["cse_nodes"]) == expected
 
 
-def test_tape_is_constant_and_ad_work_doubles(exp_sin_swell):
+def test_tape_is_constant_and_nested_ad_multiplies(exp_sin_swell):
     rows = exp_sin_swell["rows"]
     # x, sin, exp, x**x, *: five entries whatever k
     assert all(row["tape_entries"] == 5 for row in rows)
+    # nested AD (the derivative recorded and differentiated again) grows with each level
     for before, after in zip(rows, rows[1:]):
-        assert after["ad_work"] == 2 * before["ad_work"]
+        assert after["ad_work"] > 1.5 * before["ad_work"]
     # while the symbolic derivative keeps growing
     sizes = [row["symbolic_nodes"] for row in rows]
     assert sizes == sorted(sizes) and sizes[-1] > 4 * sizes[0]

@@ -37,7 +37,7 @@ class SwellRow:
     count_ops: int | None
     cse_nodes: int | None
     tape_entries: int
-    ad_work: int
+    ad_work: int | None  # one variable: tape entries of the k-th derivative by nested AD
     symbolic_seconds: float | None
     status: str         # "ok" or "over budget"
     taylor_seconds: float | None = None  # all derivatives up to k by Taylor mode

@@ -146,16 +146,18 @@ def swell(record) -> Tabular:
              f"gradient ({len(record.variables)} variables)",
              cell(row.symbolic_nodes), cell(row.count_ops), cell(row.cse_nodes),
              cell(row.symbolic_seconds, "{:.3f}"), row.status, str(row.tape_entries),
-             str(row.ad_work), cell(row.taylor_seconds, "{:.4f}")] for row in record.rows]
+             cell(row.ad_work), cell(row.taylor_seconds, "{:.4f}")] for row in record.rows]
     how = ("AD work: one recording and one reverse sweep over the tape" if record.gradient
-           else "AD work: k nested forward passes, 2^k components per tape entry; "
-                "Taylor mode: every order up to k in one pass, O(k^2) per entry")
+           else "nested AD: tape entries of the k-th derivative by differentiating the "
+                "recorded derivative k times; Taylor mode: every order up to k in one "
+                "pass, O(k^2) per entry")
     return Tabular(f"expression swell of {record.expression.strip()}",
                    [first, "symbolic nodes", "count_ops", "after cse", "symbolic s", "status",
-                    "tape entries", "AD work", "Taylor s"], rows,
+                    "tape entries", "nested AD" if not record.gradient else "AD work",
+                    "Taylor s"], rows,
                    [how, f"SymPy time budget: {record.budget:g} s"],
                    {"symbolic nodes", "count_ops", "after cse", "symbolic s", "tape entries",
-                    "AD work", "Taylor s"})
+                    "nested AD", "AD work", "Taylor s"})
 
 
 def _shown(value, digits) -> str:
