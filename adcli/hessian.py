@@ -69,8 +69,8 @@ def hvp(problem: Problem, vector: dict) -> Product:
     dot = tangents(second, {second.inputs[k]: x for k, x in v.items()})
     result = {k: (dot[e] if e >= 0 else 0.0) for k, e in zip(names, second.outputs)}
     _check([result.values()])
-    return Product("hvp", (problem.text,), tuple(names), problem.point, (tape.value,), v,
-                   result)
+    return Product("hvp", (problem.text,), tuple(names), problem.point, (tape.value,),
+                   v, result)
 
 
 def _symbolic(problem: Problem) -> list:

@@ -134,7 +134,7 @@ def vjp(problem: Problem, cotangent: list) -> Product:
     result = {name: bar[entry] for name, entry in tape.inputs.items()}
     _finite([result.values()], "VJP")
     return Product("vjp", outputs, tuple(tape.inputs), problem.point,
-                   tuple(tape.output_values), dict(zip(outputs, cotangent)), result)
+                   tuple(tape.output_values), tuple(cotangent), result)
 
 
 def _vector(spec: dict, names: list, option: str) -> dict:

@@ -41,20 +41,23 @@ def sizes(exprs: list) -> tuple[int, int, int]:
             cse_nodes)
 
 
-#: Nested AD is stopped once a level's tape passes this many entries.
-MAX_NESTED_ENTRIES = 1_000_000
+#: Nested AD stops once a level's tape passes this many entries (each level
+#: costs about twice the last, so the next would too).
+MAX_NESTED_ENTRIES = 200_000
 
 
-def _nested_entries(problem: Problem, name: str, order: int) -> dict:
-    """k -> tape entries of the k-th derivative by nested (repeated) reverse mode."""
+def _nested_entries(problem: Problem, name: str, order: int, budget: float) -> dict:
+    """k -> tape entries of the k-th derivative by nested (repeated) reverse mode,
+    as far as the budget and the entry cap allow."""
     from .adjoint_graph import nested_derivatives
 
     sizes: dict = {}
+    deadline = time.perf_counter() + budget
     try:
         for k, entries, _value in nested_derivatives(problem.graph, problem.point, name,
                                                      order):
             sizes[k] = entries
-            if entries > MAX_NESTED_ENTRIES:
+            if entries > MAX_NESTED_ENTRIES or time.perf_counter() > deadline:
                 break
     except MathError:
         pass
@@ -89,8 +92,8 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
     import sympy
 
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
+    nested = {} if gradient else _nested_entries(problem, names[0], order, budget)
     rows, deadline = [], time.perf_counter() + budget
-    nested = {} if gradient else _nested_entries(problem, names[0], order)
     try:
         expr = to_sympy(problem.graph, symbols)
     except RecursionError:

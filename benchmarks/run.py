@@ -13,7 +13,12 @@
 (d) every numerical method on three formulas: error against the mpmath
     reference and function evaluations;
 (e) expression swell of the gradient of x1*x2*...*xn for n = 16, 64, 256:
-    SymPy under a time budget against one reverse sweep.
+    SymPy under a time budget against one reverse sweep;
+(f) the Jacobian of f: R^n -> R^m for (n, m) = (1000, 1) and (1, 1000): forward
+    and reverse time and sweeps side by side;
+(g) derivatives of order K = 1..20 of exp(sin(x))*x**x: Taylor mode (all orders
+    in one pass), nested AD (the derivative recorded and differentiated again)
+    and SymPy's K-th derivative under a time budget.
 
 The machine may be noisy: medians and ratios are the figures to quote.
 """
@@ -207,6 +212,60 @@ def product_swell(sizes: list[int], budget: float) -> None:
               f"{reverse_seconds:>11.4f}")
 
 
+def jacobian_shapes() -> None:
+    from adcli.jacobian import jacobian
+
+    print("(f) Jacobian by forward and by reverse mode (seconds, sweeps)")
+    print(f"    {'n x m':>12}{'forward s':>11}{'sweeps':>8}{'reverse s':>11}{'sweeps':>8}"
+          f"{'ratio':>8}")
+    shapes = {
+        "1000 x 1": ("+".join(f"sin(x{k})*x{(k + 1) % 1000}" for k in range(1000)),
+                     [f"x{k}={0.001 * k}" for k in range(1000)]),
+        "1 x 1000": (", ".join(f"sin({k}.5*x)" for k in range(1000)), ["x=0.3"]),
+    }
+    for label, (text, point) in shapes.items():
+        request = problem(text, point, several=True)
+        times = {}
+        for mode in ("forward", "reverse"):
+            start = time.perf_counter()
+            result = jacobian(request, mode)
+            times[mode] = (time.perf_counter() - start, result.performed)
+        (tf, sf), (tr, sr) = times["forward"], times["reverse"]
+        print(f"    {label:>12}{tf:>11.3f}{sf:>8}{tr:>11.3f}{sr:>8}{tf / tr:>8.1f}")
+
+
+def taylor_orders(orders: list[int], budget: float) -> None:
+    from adcli.adjoint_graph import nested_derivatives
+    from adcli.swell import swell
+    from adcli.tape import record
+    from adcli.taylor import propagate
+
+    text = "exp(sin(x))*x**x"
+    request = problem(text, ["x=1.5"])
+    print(f"(g) order K of {text}: Taylor mode, nested AD, SymPy (budget {budget:g} s)")
+    print(f"    {'K':>4}{'Taylor s':>10}{'nested s':>10}{'nested tape':>13}"
+          f"{'SymPy s':>10}{'SymPy nodes':>13}")
+    tape = record(request.graph, request.point, partials=False)
+    sympy_rows = {row.order: row for row in swell(request, max(orders), budget).rows}
+    nested, start = {}, time.perf_counter()
+    for k, entries, _value in nested_derivatives(request.graph, request.point, "x",
+                                                 max(orders)):
+        nested[k] = (time.perf_counter() - start, entries)
+        if time.perf_counter() - start > budget:
+            break
+    for k in orders:
+        start = time.perf_counter()
+        propagate(tape, "x", k)
+        taylor = time.perf_counter() - start
+        seconds, entries = nested.get(k, (None, None))
+        row = sympy_rows[k]
+        cells = [f"{taylor:.4f}", "-" if seconds is None else f"{seconds:.3f}",
+                 "-" if entries is None else f"{entries:,}",
+                 "-" if row.symbolic_seconds is None else f"{row.symbolic_seconds:.3f}",
+                 "over budget" if row.symbolic_nodes is None else f"{row.symbolic_nodes:,}"]
+        print(f"    {k:>4}" + "".join(f"{c:>{w}}" for c, w in zip(cells, (10, 10, 13, 10, 13))))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes")
@@ -223,6 +282,10 @@ def main() -> None:
     numerical_methods()
     print()
     product_swell([16, 64] if args.quick else [16, 64, 256], budget=10.0 if args.quick else 30.0)
+    print()
+    jacobian_shapes()
+    print()
+    taylor_orders([1, 2, 4, 8, 12, 16, 20], budget=10.0 if args.quick else 30.0)
 
 
 if __name__ == "__main__":

@@ -274,12 +274,8 @@ def test_pow_at_a_zero_exponent_symbolic_and_numerical_are_right(case):
     assert_matrix_close(hessian(_problem(case), "numerical").matrix, want, NUMERICAL_REL)
 
 
-POW_BUG = ("_pow_dx writes y * pow(x, y - 1 + iszero(y)); the nudge is right at first "
-           "order but its derivative is wrong: d/dy of the x-partial at y == 0 is x**0 "
-           "= 1 instead of 1/x, so H[x][y] is wrong and H is not symmetric")
 
 
-@pytest.mark.xfail(strict=True, reason=POW_BUG)
 @pytest.mark.parametrize("case", POW_AT_ZERO, ids=[c.id for c in POW_AT_ZERO])
 def test_pow_at_a_zero_exponent_forward_over_reverse(case):
     _, _, want = reference(case.id)
@@ -287,12 +283,10 @@ def test_pow_at_a_zero_exponent_forward_over_reverse(case):
     assert_matrix_close(result, want, AD_REL, "forward-over-reverse H")
 
 
-@pytest.mark.xfail(strict=True, reason=POW_BUG)
 def test_pow_at_a_zero_exponent_hessian_is_symmetric():
     assert_symmetric(hessian(_problem(POW_AT_ZERO[0])).matrix)
 
 
-@pytest.mark.xfail(strict=True, reason=POW_BUG)
 def test_pow_at_a_zero_exponent_hvp():
     case = POW_AT_ZERO[0]
     _, _, H = reference(case.id)

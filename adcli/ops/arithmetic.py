@@ -10,9 +10,10 @@ def _pow_defined(x, y) -> bool:
 
 
 def _pow_dx(m, out, x, y):
-    # y * x**(y-1); the exponent is nudged to 0 when y == 0 (x**0 is the constant
-    # 1, also at x = 0), without a branch, so that it holds on arrays too.
-    return y * m.pow(x, y - 1 + m.iszero(y))
+    # y * x**(y-1).  Only at x = y = 0 (x**0, the constant 1) is the base nudged
+    # to 1, without a branch (so that it holds on arrays) and without touching any
+    # other point, so that differentiating this rule again stays exact.
+    return y * m.pow(x + m.iszero(x) * m.iszero(y), y - 1)
 
 
 def _pow_dy(m, out, x, y):

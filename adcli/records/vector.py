@@ -27,7 +27,7 @@ class Product:
     inputs: tuple
     point: dict
     values: tuple
-    vector: dict        # the tangent (by input) or cotangent (by output) given
+    vector: object      # jvp/hvp: the vector by input name; vjp: one number per output
     result: dict        # jvp: by output; vjp: by input
 
 

@@ -66,7 +66,7 @@ def _product(record) -> dict:
     result = record.result
     out = {"outputs": list(record.outputs), "inputs": list(record.inputs),
            "point": dict(record.point), "value": list(record.values),
-           "vector": dict(record.vector)}
+           "vector": list(record.vector) if record.kind == "vjp" else dict(record.vector)}
     out[record.kind] = [result[o] for o in record.outputs] if record.kind == "jvp" \
         else dict(result)
     return plain(out)

@@ -223,7 +223,9 @@ def product(record) -> Tabular:
         headers, how = ["input", "uᵀ·J" if record.kind == "vjp" else "H·v"], (
             "one adjoint sweep" if record.kind == "vjp"
             else "one tangent sweep through the recorded reverse sweep")
-    vector = ", ".join(f"{k} = {v:g}" for k, v in record.vector.items())
+    pairs = record.vector.items() if isinstance(record.vector, dict) else \
+        zip(record.outputs, record.vector)
+    vector = ", ".join(f"{k} = {v:g}" for k, v in pairs)
     return Tabular(f"{record.kind.upper()}{_at(record.point, None)}", headers, rows,
                    [f"vector: {vector}", how], set(headers[1:]))
 
