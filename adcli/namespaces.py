@@ -19,7 +19,7 @@ FUNCTIONS = (
     "sin cos tan asin acos atan sinh cosh tanh asinh acosh atanh exp log log2 "
     "log10 sqrt cbrt abs sign erf erfc sigmoid softplus atan2 hypot pow where maximum "
     "minimum "
-    "lt le gt ge eq ne both either negate iszero"
+    "lt le gt ge eq ne both either negate iszero stop_gradient"
 ).split()
 
 
@@ -83,6 +83,7 @@ FLOAT = SimpleNamespace(
     either=lambda a, b: a or b,
     negate=lambda a: not a,
     iszero=lambda v: 1.0 if v == 0 else 0.0,
+    stop_gradient=lambda v: v,
     **_PY_COMPARE,
 )
 
@@ -135,6 +136,7 @@ def complex_math() -> SimpleNamespace:
         erf=erf, erfc=erfc, sigmoid=sigmoid, softplus=softplus,
         pow=lambda z, w: z ** w,
         iszero=lambda v: 1.0 if v == 0 else 0.0,
+        stop_gradient=lambda v: v,
     )
 
 
@@ -173,6 +175,7 @@ def numpy_math() -> SimpleNamespace:
         either=np.logical_or,
         negate=np.logical_not,
         iszero=lambda v: np.where(np.asarray(v) == 0, 1.0, 0.0),
+        stop_gradient=lambda v: v,
         **_PY_COMPARE,
     )
 
@@ -208,8 +211,21 @@ def mpmath_math() -> SimpleNamespace:
         either=lambda a, b: a or b,
         negate=lambda a: not a,
         iszero=lambda v: 1 if v == 0 else 0,
+        stop_gradient=lambda v: v,
         **_PY_COMPARE,
     )
+
+
+def _stop_gradient_class(sp):
+    """A SymPy function that is its argument in value and has derivative 0."""
+    class stop_gradient(sp.Function):  # noqa: N801 (prints as adcli writes it)
+        def fdiff(self, argindex=1):
+            return sp.Integer(0)
+
+        def _eval_evalf(self, prec):
+            return self.args[0].evalf(prec)
+
+    return stop_gradient
 
 
 @lru_cache(maxsize=None)
@@ -255,5 +271,6 @@ def sympy_math() -> SimpleNamespace:
         either=sp.Or,
         negate=sp.Not,
         iszero=lambda v: sp.Integer(1 if v == 0 else 0),
+        stop_gradient=_stop_gradient_class(sp),
         **_compare_ops(sp.Lt, sp.Le, sp.Gt, sp.Ge, sp.Eq, sp.Ne),
     )

@@ -195,6 +195,7 @@ def series_math(order: int) -> SimpleNamespace:
         sigmoid=lambda u: 1 / (1 + exp(-u)), softplus=lambda u: log(1 + exp(u)),
         hypot=lambda x, y: sqrt(x * x + y * y),
         where=where, iszero=lambda v: 1.0 if _value(v) == 0 else 0.0,
+        stop_gradient=lambda u: Series.constant(u.c[0], order),
         maximum=lambda x, y: tie(x, y) or (x if x >= y else y),
         minimum=lambda x, y: tie(x, y) or (x if x <= y else y),
     )
@@ -207,7 +208,7 @@ def series_math(order: int) -> SimpleNamespace:
         return lambda *args: function(*(a if isinstance(a, Series) else const(a)
                                         for a in args))
 
-    lifted = {name: lifting(f) if name not in ("where", "iszero") else f
+    lifted = {name: lifting(f) if name not in ("where", "iszero", "stop_gradient") else f
               for name, f in functions.items()}
     return SimpleNamespace(name="taylor", raises=True, number=const, pi=math.pi, e=math.e,
                            **lifted)

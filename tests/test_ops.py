@@ -57,7 +57,11 @@ REFERENCE = {
     "relu": lambda x: max(x, mp.mpf(0)),
     "max": lambda x, y: max(x, y),
     "min": lambda x, y: min(x, y),
+    "stop_gradient": lambda x: x,
 }
+
+#: Ops whose declared partial is 0 by definition, not the slope of their value.
+NO_DERIVATIVE = {"stop_gradient"}
 
 #: Points inside each op's domain and away from its kinks.
 SAMPLES = {
@@ -97,6 +101,7 @@ SAMPLES = {
     "relu": [(-1.5,), (2.5,)],
     "max": [(1.0, 2.0), (3.0, -1.0), (-0.5, -0.6)],
     "min": [(1.0, 2.0), (3.0, -1.0), (-0.5, -0.6)],
+    "stop_gradient": [(1.5,), (-2.0,)],
 }
 
 #: Points outside each op's domain (every op with a domain must have some).
@@ -157,6 +162,8 @@ def reference(name):
 
 def reference_partial(name, point, k):
     """d/d(arg k) of the reference at ``point``, by mpmath.diff at 50 digits."""
+    if name in NO_DERIVATIVE:
+        return mp.mpf(0)
     f = reference(name)
     with mp.workdps(REF_DPS):
         args = [mp.mpf(a) for a in point]

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 from ..errors import MathError, UsageError
 from ..ops import OPS
 from ..precision import arithmetic, epsilon
-from ..records import Derivative
+from ..records import Derivative, Warning
 from ..tape import record
 from . import METHODS, Problem
 from ._common import kink_warnings
@@ -239,8 +239,11 @@ def differentiate(problem: Problem) -> Derivative:
         details["error_estimate"] = estimates
     if refusal and problem.method == "auto":
         details["note"] = refusal
+    warnings = kink_warnings(tape, "finite differences average the slopes on both sides")
+    if any(kind == "stop_gradient" for kind, _a, _d in problem.graph.nodes):
+        warnings += (Warning("stop_gradient", "stop_gradient", "", "numerical differences "
+                             "see through stop_gradient: it only stops AD's derivative"),)
     return Derivative(
         problem.text, "numerical", problem.point, tape.value, gradient,
-        cost={"evaluations": f.evaluations}, details=details,
-        warnings=kink_warnings(tape, "finite differences average the slopes on both sides"),
+        cost={"evaluations": f.evaluations}, details=details, warnings=warnings,
         digits=problem.digits)

@@ -27,6 +27,7 @@ def _surface() -> dict[str, dict[int, str]]:
     table["log"][2] = "logb"
     table["ln"] = {1: "log"}
     table["pow"] = {2: "pow"}
+    table["detach"] = {1: "stop_gradient"}
     return dict(sorted(table.items()))
 
 

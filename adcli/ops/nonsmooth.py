@@ -18,6 +18,10 @@ def _first_wins(x, y) -> bool:
 
 
 NONSMOOTH = (
+    Op("stop_gradient", 1, lambda m, x: m.stop_gradient(x), (0,),
+       "stop_gradient({0})", r"\operatorname{{sg}}\left({0}\right)", "",
+       "its argument's value, with no derivative flowing through (alias detach)",
+       holomorphic=False),
     Op("abs", 1, lambda m, x: m.abs(x), (lambda m, out, x: m.sign(x),),
        "abs({0})", r"\left|{0}\right|", "Abs", "absolute value",
        kink=lambda x: x == 0, subgradient=(0,), holomorphic=False),
