@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from .backends import Problem, backend
 from .errors import UsageError
+from .graph import VAR
 from .parser import parse
 from .point import parse_point, parse_value, parse_wrt
 from .precision import arithmetic
@@ -17,16 +18,38 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
             step: str | None = None, several: bool = False) -> Problem:
     """Parse and check a request once; every backend then reads the same graph.
 
-    ``several`` accepts comma-separated outputs (a vector formula)."""
-    graph = parse(expression, several)
-    variables = list(graph.variables)
+    ``several`` accepts comma-separated outputs (a vector formula).  ``FILE.py:F``
+    names a Python program, traced at the point (see :mod:`adcli.program`)."""
+    program = None
+    if ".py:" in expression and _names_a_program(expression):
+        from .program import load
+
+        program = load(expression)
+        variables = list(program.parameters)
+    else:
+        graph = parse(expression, several)
+        variables = list(graph.variables)
     with arithmetic(digits) as m:
         point = parse_point(at, variables, m)
         step_value = None if step is None else parse_value(step, "", m, option="--step")
     if step_value is not None and not step_value > 0:
         raise UsageError(f"--step {step}: the step must be positive")
+    decisions = ()
+    if program is not None:
+        from .program import trace
+
+        graph, decisions = trace(program, point)
+        for name in variables:  # an input the run never used is still an input
+            graph.add(VAR, (), name)
+        graph.variables = {name: graph.variables[name] for name in variables}
     return Problem(expression, graph, point, parse_wrt(wrt, variables), digits, method,
-                   step_value)
+                   step_value, program=program, decisions=tuple(decisions))
+
+
+def _names_a_program(expression: str) -> bool:
+    from .program import is_program  # only now: tracing needs inspect and importlib
+
+    return is_program(expression)
 
 
 def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),

@@ -36,6 +36,8 @@ class Problem:
     method: str = "auto"
     step: float | None = None
     order: int | None = None  # Taylor mode: derivatives up to this order
+    program: object = None    # a traced Python program (adcli.program.Program), if any
+    decisions: tuple = ()     # the comparisons the traced run decided
 
 
 def backend(mode: str):

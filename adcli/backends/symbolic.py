@@ -118,6 +118,19 @@ def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
     return value(graph.output if output is None else output)
 
 
+def _program_expression(problem: Problem, symbols: dict):
+    """The program called with SymPy symbols; value-dependent control flow is refused."""
+    from ..program import ProgramError, call
+
+    try:
+        return call(problem.program, symbols) * 1
+    except ProgramError as error:  # SymPy cannot decide `if x > 0` on a symbol
+        if "Relational" not in error.message:
+            raise
+        raise NotAvailable(f"symbolic differentiation cannot follow value-dependent "
+                           f"control flow: line {error.line} `{error.source}`") from None
+
+
 def _check_size(graph: Graph) -> None:
     if len(graph) > MAX_NODES:
         raise NotAvailable(f"symbolic differentiation is not available for this input: "
@@ -175,7 +188,8 @@ def differentiate(problem: Problem) -> Derivative:
             for name, value in problem.point.items()}
     try:
         with time_budget(BUDGET_SECONDS), arithmetic(problem.digits):
-            expr = to_sympy(problem.graph, symbols)
+            expr = (_program_expression(problem, symbols) if problem.program is not None
+                    else to_sympy(problem.graph, symbols))
             gradient, formulas, sizes = {}, {}, {}
             for name in problem.wrt:
                 d = sympy.diff(expr, symbols[name])
