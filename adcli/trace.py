@@ -35,7 +35,8 @@ def row_namer(tape: Tape, numbering: str):
 
 
 def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
-          seed: dict | None = None, digits: int | None = None) -> Trace:
+          seed: dict | None = None, digits: int | None = None,
+          summary: bool = False) -> Trace:
     if mode not in TRACE_MODES:
         raise UsageError(f"unknown tape mode {mode!r}: choose forward, reverse or both")
     tape = record(problem.graph, problem.point)
@@ -71,7 +72,7 @@ def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
     outputs = (name(tape.output),) if tape.output >= 0 else ()
     sweep = tuple(name(e) for e in _sweep_order(tape)) if bar is not None else ()
     return Trace(problem.text, problem.point, mode, numbering, tuple(rows), sweep, outputs,
-                 seed if dot is not None else {}, tuple(notes.pop(None, ())), digits)
+                 seed if dot is not None else {}, tuple(notes.pop(None, ())), digits, summary)
 
 
 def _seed(seed: dict | None, problem: Problem, inputs: dict) -> dict:

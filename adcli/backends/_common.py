@@ -1,24 +1,82 @@
-"""What several backends share: the wording of warnings about the recorded point."""
+"""What several backends share: warnings about the point, with the evidence.
+
+Where the recorded run sits on a kink (abs at 0, a max/min tie) or decides a
+comparison by a tie (``x > 0`` at 0), the derivative is not defined; each
+warning carries the left and right one-sided derivatives of the whole formula
+along each variable, computed in mpmath at 40 digits, so a user can see what
+the returned number is a choice between.
+"""
 
 from __future__ import annotations
 
+from ..graph import COMPARISONS
 from ..records import Warning
 from ..tape import Tape
 
+_COMPARISON_KINDS = frozenset(COMPARISONS.values())
 
-def kink_warnings(tape: Tape, returned: str | None = None) -> tuple:
-    """One warning per entry recorded exactly on a kink.
 
-    ``returned`` says what the backend gave instead of a derivative; AD
-    backends leave it out and the op's declared subgradient is named.
-    """
-    warnings = []
+def kink_warnings(problem, tape: Tape, returned: str | None = None) -> tuple:
+    """Warnings for kinks and tied comparisons; ``returned`` says what the backend
+    gave instead of a derivative (AD backends name the op's subgradient)."""
+    found = []
     for kink in tape.kinks:
         args = ", ".join(repr(float(x)) for x in kink.args)
         said = returned or "using the one-sided subgradient ({})".format(
             ", ".join(str(p) for p in kink.subgradient))
-        warnings.append(Warning(
-            "kink", kink.op, tape.row_name(kink.entry),
-            f"{tape.describe(kink.entry)} is at a kink of {kink.op} ({args}), "
-            f"where it is not differentiable; {said}"))
-    return tuple(warnings)
+        found.append(("kink", kink.op, tape.row_name(kink.entry),
+                      f"{tape.describe(kink.entry)} is at a kink of {kink.op} ({args}), "
+                      f"where it is not differentiable; {said}"))
+    for text in _ties(problem, tape):
+        found.append(("branch", "if", "", f"{text} holds with equality at the point: the "
+                      f"branch taken decides the derivative"))
+    if not found:
+        return ()
+    left, right = one_sided(problem)
+    return tuple(Warning(kind, op, row, message, left, right)
+                 for kind, op, row, message in found)
+
+
+def _ties(problem, tape: Tape) -> list[str]:
+    from ..pretty import format_node
+
+    graph, ties = tape.graph, []
+    for node, (kind, args, _data) in enumerate(graph.nodes):
+        if kind in _COMPARISON_KINDS and tape.node_values[node] is not None:
+            a, b = (tape.node_values[x] for x in args)
+            if a == b:
+                ties.append(format_node(graph, node))
+    ties += [f"line {d.line} `{d.source}`" for d in problem.decisions if d.tie]
+    return ties
+
+
+def one_sided(problem) -> tuple[dict, dict]:
+    """Left and right derivatives of the output along each variable, by one-sided
+    differences with h = 1e-20 in mpmath at 40 digits (error about 1e-20)."""
+    import mpmath
+
+    from ..precision import arithmetic
+    from ..tape import record
+
+    left, right = {}, {}
+    with arithmetic(40) as m:
+        point = {k: mpmath.mpf(v) for k, v in problem.point.items()}
+
+        def f(name, t):
+            at = {**point, name: t}
+            if problem.program is not None:
+                from ..program import call
+
+                return call(problem.program, at)
+            return record(problem.graph, at, m, partials=False).value
+
+        h = mpmath.mpf(10) ** -20
+        for name in problem.wrt:
+            x, fx = point[name], f(name, point[name])
+            try:
+                left[name] = float((fx - f(name, x - h)) / h)
+                right[name] = float((f(name, x + h) - fx) / h)
+            except Exception:  # a side outside the domain has no one-sided derivative
+                left.setdefault(name, None)
+                right.setdefault(name, None)
+    return left, right

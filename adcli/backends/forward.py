@@ -35,4 +35,4 @@ def differentiate(problem: Problem) -> Derivative:
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
               "edges": len(tape.edges) // 3},
-        warnings=kink_warnings(tape), digits=problem.digits)
+        warnings=kink_warnings(problem, tape), digits=problem.digits)

@@ -264,7 +264,7 @@ def differentiate(problem: Problem) -> Derivative:
         details["error_estimate"] = estimates
     if refusal and problem.method == "auto":
         details["note"] = refusal
-    warnings = kink_warnings(tape, "finite differences average the slopes on both sides")
+    warnings = kink_warnings(problem, tape, "finite differences average the slopes on both sides")
     if problem.program is not None:
         warnings += _crossings(problem, steps)
     if any(kind == "stop_gradient" for kind, _a, _d in problem.graph.nodes):

@@ -42,4 +42,4 @@ def differentiate(problem: Problem) -> Derivative:
         problem.text, "reverse", problem.point, tape.value, result,
         cost={"sweeps": 1 if problem.wrt else 0, "tape_entries": len(tape),
               "edges": len(tape.edges) // 3},
-        warnings=kink_warnings(tape), digits=problem.digits)
+        warnings=kink_warnings(problem, tape), digits=problem.digits)

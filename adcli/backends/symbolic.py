@@ -207,5 +207,5 @@ def differentiate(problem: Problem) -> Derivative:
         cost={"expression_nodes": sum(s["tree_nodes"] for s in sizes.values())},
         formulas=formulas,
         details={"size": sizes, "expression": sympy.sstr(expr)},
-        warnings=kink_warnings(tape, "SymPy's derivative is evaluated there"),
+        warnings=kink_warnings(problem, tape, "SymPy's derivative is evaluated there"),
         digits=problem.digits)

@@ -23,4 +23,4 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "taylor", problem.point, tape.value, gradient,
         cost={"order": problem.order, "tape_entries": len(tape)},
-        details={"derivatives": ds}, warnings=kink_warnings(tape))
+        details={"derivatives": ds}, warnings=kink_warnings(problem, tape))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
-from ..errors import AdcliError, NotAvailable, ParseError, UsageError
+from ..errors import AdcliError, MathError, NotAvailable, ParseError, UsageError
 
 EXIT_INTERNAL = 3
 
@@ -24,6 +24,7 @@ class DiffSettings:
     step: str | None = None
     digits: int | None = None
     order: int | None = None
+    strict: bool = False
     fmt: str = "table"
     quiet: bool = False
     debug: bool = False
@@ -41,6 +42,8 @@ def run_diff(settings: DiffSettings) -> None:
     result = differentiate(read_expression(settings.expression), settings.at,
                            settings.wrt, settings.mode, settings.digits, settings.method,
                            settings.step, settings.order)
+    if settings.strict and result.warnings:
+        raise MathError(f"--strict: {result.warnings[0].message}")
     warn(result.warnings)
     render(result, settings.fmt, quiet=settings.quiet)
 
@@ -122,6 +125,7 @@ class TapeSettings:
     numbering: str | None = None
     digits: int | None = None
     example: str | None = None
+    summary: bool = False
     fmt: str = "table"
 
 
@@ -147,7 +151,8 @@ def run_tape(settings: TapeSettings) -> None:
         raise UsageError(f"--digits {settings.digits}: give 1 to 17")
     request = problem(read_expression(expression), at, settings.wrt)
     render(trace(request, mode or "forward", numbering or "seed",
-                 parse_vector(settings.seed, "--seed"), settings.digits), settings.fmt)
+                 parse_vector(settings.seed, "--seed"), settings.digits, settings.summary),
+           settings.fmt)
 
 
 @dataclass(frozen=True)

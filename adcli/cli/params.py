@@ -61,6 +61,8 @@ DIFF = (
     PRECISION,
     Param(("-k", "--order"), "order", "All derivatives f, f', ..., f^(K) along one "
           "variable, by Taylor mode.", type=int, metavar="K"),
+    Param(("--strict",), "strict", "Exit 1 instead of warning when the point is on a kink "
+          "or decides a branch by a tie.", is_flag=True),
     FORMAT,
     QUIET,
     DEBUG,
@@ -110,6 +112,8 @@ TAPE = (
           type=int, metavar="N"),
     Param(("--example",), "example", "Run a built-in textbook trace (see: adcli examples).",
           metavar="NAME"),
+    Param(("--summary",), "summary", "Condense a long tape: its first and last rows and "
+          "the count of each op between (JSON keeps every row).", is_flag=True),
     FORMAT,
     DEBUG,
 )

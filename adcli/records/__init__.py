@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 class Warning:
     """Something a user must know about a number that is still returned."""
 
-    kind: str       # "kink", ...
+    kind: str       # "kink", "branch", "stop_gradient"
     op: str
     row: str        # tape row, e.g. "v3"
     message: str
+    left: dict | None = None    # one-sided derivatives of the output, by variable
+    right: dict | None = None
 
 
 @dataclass(frozen=True)

@@ -33,3 +33,4 @@ class Trace:
     seed: dict                 # forward: the tangent seed of each input
     notes: tuple = ()          # what belongs to no row (a constant branch taken)
     digits: int | None = None  # significant digits to display (None: all)
+    summary: bool = False      # show a long tape's head and tail, and counts between

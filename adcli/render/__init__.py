@@ -39,4 +39,13 @@ def warn(warnings, stream=None) -> None:
     """Warnings go to stderr, one line each, whatever the output format."""
     stream = stream if stream is not None else sys.stderr
     for warning in warnings:
-        stream.write(f"adcli: warning: {warning.message}\n")
+        sides = ""
+        if warning.left:
+            sides = "; one-sided derivatives: " + ", ".join(
+                f"d/d{k} left {_g(warning.left[k])}, right {_g(warning.right[k])}"
+                for k in warning.left)
+        stream.write(f"adcli: warning: {warning.message}{sides}\n")
+
+
+def _g(x) -> str:
+    return "undefined" if x is None else f"{x:.6g}"

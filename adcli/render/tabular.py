@@ -166,6 +166,21 @@ def _shown(value, digits) -> str:
     return number(value) if digits is None else f"{float(value):.{digits}g}"
 
 
+#: ``tape --summary`` keeps this many rows at each end of a long table.
+SUMMARY_KEEP = 8
+
+
+def _condense(rows: list, ops: list, width: int) -> list:
+    """The first and last rows, and between them one row counting the ops left out."""
+    if len(rows) <= 3 * SUMMARY_KEEP:
+        return rows
+    hidden = ops[SUMMARY_KEEP:-SUMMARY_KEEP]
+    counts = {op: hidden.count(op) for op in dict.fromkeys(hidden)}
+    text = f"... {len(hidden)} more entries: " + ", ".join(f"{n} {op}" for op, n in
+                                                          counts.items())
+    return rows[:SUMMARY_KEEP] + [[text] + [""] * (width - 1)] + rows[-SUMMARY_KEEP:]
+
+
 def trace(record) -> Tabular:
     digits = record.digits
     tangents = record.mode in ("forward", "both")
@@ -181,12 +196,16 @@ def trace(record) -> Tabular:
     at = _at(record.point, None)
     title = {"forward": "forward trace (primal and tangent)", "reverse": "forward trace",
              "both": "forward trace (primal and tangent)"}[record.mode]
+    if record.summary:
+        rows = _condense(rows, [row.op for row in record.rows], len(headers) + 1)
     table = Tabular(f"{title} of {record.expression.strip()}{at}", headers + ["notes"], rows,
                     footer, {"value", "tangent"})
     if record.mode != "forward":
         by_name = {row.name: row for row in record.rows}
         sweep = [[by_name[n].adjoint_rule, _shown(by_name[n].adjoint, digits)]
                  for n in record.sweep]
+        if record.summary:
+            sweep = _condense(sweep, [by_name[n].op for n in record.sweep], 2)
         table.more.append(Tabular("reverse sweep (adjoints, in the order the sweep "
                                   "completes them)", ["adjoint rule", "adjoint"], sweep,
                                   [], {"adjoint"}))
