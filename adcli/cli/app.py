@@ -126,6 +126,8 @@ Examples:
   adcli diff "x*sin(y)" --at x=3 --at y=pi/6 --wrt y --format json
   adcli diff "x^3 + ln(x)" --at 2 --mode symbolic
   echo "x**2 if x > 0 else 0" | adcli diff - --at 0.001 --quiet
+  adcli diff "exp(sin(x))*x**x" --at 1.5 --order 8
+  adcli diff model.py:f --at x=0.001 --mode reverse
 """
 
 
@@ -137,7 +139,13 @@ def diff(expression, **values):
 
     The formula language has + - * / ** (or ^), functions such as sin, exp,
     log, sqrt, max (see: adcli functions), the constants pi and e, and
-    conditionals such as "x**2 if x > 0 else 0".
+    conditionals such as "x**2 if x > 0 else 0".  A formula is never
+    executed as code.
+
+    EXPR may instead be FILE.py:FUNCTION, a Python program of your own: adcli
+    imports the file (it runs as Python would run it) and calls FUNCTION with
+    traced numbers, recording what executes -- loops, recursion, the branch
+    taken.
     """
     run_diff(DiffSettings(expression, **values))
 
