@@ -11,10 +11,10 @@ import sys
 import click
 
 from .. import __version__
-from .commands import (CompareSettings, DiffSettings, GraphSettings, StepsSettings,
-                       SwellSettings, TapeSettings, VectorSettings, guarded, run_compare,
-                       run_diff, run_examples, run_functions, run_graph, run_steps, run_swell,
-                       run_tape, run_vector)
+from .commands import DiffSettings, guarded, run_diff
+from .tools import (CompareSettings, GraphSettings, StepsSettings, SwellSettings,
+                    TapeSettings, VectorSettings, run_compare, run_examples, run_functions,
+                    run_graph, run_steps, run_swell, run_tape, run_vector)
 from .params import (COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
                      vector_params)
 
