@@ -55,8 +55,11 @@ class Decision:
 
 
 def is_program(text: str) -> bool:
+    """Whether ``text`` names FILE.py:FUNCTION (a missing file is an error, not a formula)."""
     match = PROGRAM.match(text.strip())
-    return bool(match) and os.path.isfile(match["path"])
+    if match and not os.path.isfile(match["path"]):
+        raise UsageError(f"no such program file: {match['path']}")
+    return bool(match)
 
 
 def load(text: str) -> Program:

@@ -265,7 +265,7 @@ def differentiate(problem: Problem) -> Derivative:
     if refusal and problem.method == "auto":
         details["note"] = refusal
     warnings = kink_warnings(problem, tape, "finite differences average the slopes on both sides")
-    if problem.program is not None:
+    if problem.program is not None and method != "complex":  # x + ih keeps x's branches
         warnings += _crossings(problem, steps)
     if any(kind == "stop_gradient" for kind, _a, _d in problem.graph.nodes):
         warnings += (Warning("stop_gradient", "stop_gradient", "", "numerical differences "

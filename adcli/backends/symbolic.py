@@ -122,6 +122,10 @@ def _program_expression(problem: Problem, symbols: dict):
     """The program called with SymPy symbols; value-dependent control flow is refused."""
     from ..program import ProgramError, call
 
+    if problem.decisions:  # the traced run compared an input's value: SymPy cannot
+        d = problem.decisions[0]
+        raise NotAvailable(f"symbolic differentiation cannot follow value-dependent "
+                           f"control flow: line {d.line} `{d.source}`")
     try:
         return call(problem.program, symbols) * 1
     except ProgramError as error:  # SymPy cannot decide `if x > 0` on a symbol

@@ -134,8 +134,12 @@ def run_graph(settings: GraphSettings) -> None:
     from ..parser import parse
 
     expression = read_expression(settings.expression)
-    graph, tape, bar = parse(expression), None, None
-    if settings.at:  # at a point: values, partials and the adjoints flowing
+    graph = tape = bar = None
+    if not settings.at:
+        if ".py:" in expression:
+            raise UsageError("a program is traced at a point: give --at")
+        graph = parse(expression)
+    else:  # at a point: values, partials and the adjoints flowing
         from ..api import problem
         from ..backends.reverse import adjoints
         from ..tape import record

@@ -2,10 +2,10 @@
 
 At a kink each declares the subgradient AD returns, always a valid one:
 abs'(0) = 0 and relu'(0) = 0 (as PyTorch and JAX, and as SymPy's derivative
-evaluates there); a tie in max/min goes wholly to the first argument (the
-one-sided derivative as that argument increases; PyTorch and JAX split a tie
-0.5/0.5, and so does SymPy's Heaviside(0) = 1/2); sign'(0) = 0, where SymPy's
-derivative is a Dirac delta and the symbolic mode reports it undefined.
+evaluates there); a tie in max/min goes wholly to the first argument (a
+vertex of the subdifferential; PyTorch and JAX split a tie 0.5/0.5, and so
+does SymPy's Heaviside(0) = 1/2); sign'(0) = 0, where SymPy's derivative is a
+Dirac delta and the symbolic mode reports it undefined.
 """
 
 from __future__ import annotations
