@@ -30,8 +30,11 @@ METHODS = (
 )
 
 
-def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None) -> Comparison:
-    """Run every method; ``on_step(name)`` is told before each (for progress bars)."""
+def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None,
+            budget: float = 10.0) -> Comparison:
+    """Run every method; ``on_step(name)`` is told before each (for progress bars);
+    the symbolic row gets ``budget`` seconds."""
+    problem = replace(problem, budget=budget)
     if on_step is not None:
         on_step("reference")
     ref = reference(problem, max(digits, (problem.digits or 0) + 10))

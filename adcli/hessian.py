@@ -76,13 +76,12 @@ def hvp(problem: Problem, vector: dict) -> Product:
 def _symbolic(problem: Problem) -> list:
     import sympy
 
-    from .backends.symbolic import _as_float, to_sympy
+    from .backends.symbolic import guarded, to_sympy
 
-    symbols = {v: sympy.Symbol(v, real=True) for v in problem.graph.variables}
-    subs = {symbols[v]: _as_float(x, None) for v, x in problem.point.items()}
-    expr = to_sympy(problem.graph, symbols)
-    return [[float(sympy.diff(expr, symbols[a], symbols[b]).xreplace(subs).evalf(30))
-             for b in problem.wrt] for a in problem.wrt]
+    with guarded(problem) as (symbols, subs):
+        expr = to_sympy(problem.graph, symbols)
+        return [[float(sympy.diff(expr, symbols[a], symbols[b]).xreplace(subs).evalf(30))
+                 for b in problem.wrt] for a in problem.wrt]
 
 
 def _numerical(problem: Problem) -> list:

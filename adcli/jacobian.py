@@ -8,6 +8,8 @@ sweep, a VJP one adjoint sweep.  Sweeps are counted as they run.
 
 from __future__ import annotations
 
+import math
+
 from .backends import Problem
 from .backends.forward import tangents
 from .backends.reverse import adjoints
@@ -19,8 +21,15 @@ from .tape import Tape, record
 JACOBIAN_MODES = ("auto", "forward", "reverse", "symbolic", "numerical")
 
 
+#: Outputs of larger graphs are named f1, f2, ...: printing a 100,000-term sum
+#: back as text is neither fast nor readable.
+LABELLED_NODES = 2_000
+
+
 def _outputs(problem: Problem) -> tuple:
     graph = problem.graph
+    if len(graph) > LABELLED_NODES:
+        return tuple(f"f{k + 1}" for k in range(len(graph.outputs)))
     return tuple(format_node(graph, node) for node in graph.outputs)
 
 
@@ -78,15 +87,14 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
 def _symbolic(problem: Problem) -> list:
     import sympy
 
-    from .backends.symbolic import _as_float, to_sympy
+    from .backends.symbolic import guarded, to_sympy
 
-    symbols = {v: sympy.Symbol(v, real=True) for v in problem.graph.variables}
-    subs = {symbols[v]: _as_float(x, None) for v, x in problem.point.items()}
     rows = []
-    for node in problem.graph.outputs:
-        expr = to_sympy(problem.graph, symbols, node)
-        rows.append([float(sympy.diff(expr, symbols[v]).xreplace(subs).evalf(30))
-                     for v in problem.wrt])
+    with guarded(problem) as (symbols, subs):
+        for node in problem.graph.outputs:
+            expr = to_sympy(problem.graph, symbols, node)
+            rows.append([float(sympy.diff(expr, symbols[v]).xreplace(subs).evalf(30))
+                         for v in problem.wrt])
     return rows
 
 
@@ -147,7 +155,12 @@ def _vector(spec: dict, names: list, option: str) -> dict:
 
 def parse_numbers(text: str, option: str) -> list:
     """``"1,0,0"`` -> [1.0, 0.0, 0.0]."""
+    if not text:
+        raise UsageError(f"give {option}: one number per output, e.g. 1,0")
     try:
-        return [float(part) for part in text.split(",")]
+        numbers = [float(part) for part in text.split(",")]
     except ValueError:
         raise UsageError(f"{option} {text}: give numbers separated by commas") from None
+    if not all(map(math.isfinite, numbers)):
+        raise UsageError(f"{option} {text}: the numbers must be finite")
+    return numbers

@@ -6,6 +6,7 @@ the same safe parser as formulas.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
 
@@ -94,8 +95,14 @@ def parse_vector(text: str | None, option: str) -> dict | None:
     vector = {}
     for part in text.split(","):
         key, sep, value = part.partition("=")
+        key = key.strip()
         try:
-            vector[key.strip()] = float(value) if sep else 1.0
+            number = float(value) if sep else 1.0
         except ValueError:
             raise UsageError(f"{option} {text}: {value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise UsageError(f"{option} {text}: {value} is not a finite number")
+        if key in vector:
+            raise UsageError(f"{option} {text}: {key} is given twice")
+        vector[key] = number
     return vector

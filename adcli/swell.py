@@ -83,9 +83,8 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
         raise UsageError("--budget must be positive")
     names = problem.wrt
     gradient = len(names) > 1
-    if gradient and order != 1:
-        raise UsageError("for several variables the swell table describes the gradient: "
-                         "use --order 1, or --wrt one variable")
+    if gradient:  # several variables: one row, the whole gradient (--order is moot)
+        order = 1
     if not names:
         raise UsageError("the formula has no variable to differentiate")
     tape = record(problem.graph, problem.point, partials=False)
@@ -115,9 +114,9 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
                 else:  # the k-th derivative as SymPy itself forms it
                     derivatives = [sympy.diff(expr, symbols[names[0]], k)]
                 nodes, ops, cse_nodes = sizes(derivatives)
-        except (_OverBudget, RecursionError):
-            rows.append(SwellRow(k, None, None, None, len(tape), work, None, "over budget",
-                                 taylor))
+        except (_OverBudget, RecursionError) as error:
+            status = "over budget" if isinstance(error, _OverBudget) else "not available"
+            rows.append(SwellRow(k, None, None, None, len(tape), work, None, status, taylor))
             continue
         rows.append(SwellRow(k, nodes, ops, cse_nodes, len(tape), work,
                              time.perf_counter() - start, "ok", taylor))

@@ -303,7 +303,7 @@ def test_pick_program_ad_takes_the_equality_branch(run, model):
 
 def test_numerical_warns_when_a_step_crosses_a_branch(run, model):
     result = run("diff", target(model, "f"), "--at", "x=1e-7", "--mode", "numerical",
-                 "--method", "central", "--format", "json")
+                 "--method", "central", "--step", "1e-6", "--format", "json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["details"]["method"] == "central"

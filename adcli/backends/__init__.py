@@ -37,6 +37,7 @@ class Problem:
     step: float | None = None
     order: int | None = None  # Taylor mode: derivatives up to this order
     program: object = None    # a traced Python program (adcli.program.Program), if any
+    budget: float | None = None  # seconds SymPy may take (None: the symbolic default)
     decisions: tuple = ()     # the comparisons the traced run decided
 
 

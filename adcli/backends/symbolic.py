@@ -181,31 +181,42 @@ def size(expr) -> dict:
             "count_ops": int(sympy.count_ops(expr))}
 
 
-def differentiate(problem: Problem) -> Derivative:
-    with arithmetic(problem.digits) as m:
-        tape = record(problem.graph, problem.point, m, partials=False)
+@contextmanager
+def guarded(problem: Problem):
+    """SymPy under adcli's limits: the size check, the time budget, and a clear
+    "not available" for its recursion; yields the symbols and the point."""
     _check_size(problem.graph)
     import sympy
 
+    budget = problem.budget if problem.budget is not None else BUDGET_SECONDS
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
     subs = {symbols[name]: _as_float(value, problem.digits)
             for name, value in problem.point.items()}
     try:
-        with time_budget(BUDGET_SECONDS), arithmetic(problem.digits):
-            expr = (_program_expression(problem, symbols) if problem.program is not None
-                    else to_sympy(problem.graph, symbols))
-            gradient, formulas, sizes = {}, {}, {}
-            for name in problem.wrt:
-                d = sympy.diff(expr, symbols[name])
-                gradient[name] = _at_point(d, subs, name, problem.digits)
-                formulas[name] = sympy.sstr(d)
-                sizes[name] = size(d)
+        with time_budget(budget), arithmetic(problem.digits):
+            yield symbols, subs
     except RecursionError:
         raise NotAvailable("symbolic differentiation is not available for this input: "
                            "SymPy ran out of recursion depth; use --mode reverse") from None
     except _OverBudget:
         raise NotAvailable(f"symbolic differentiation is over budget: SymPy took more than "
-                           f"{BUDGET_SECONDS:g} s; use --mode reverse") from None
+                           f"{budget:g} s; use --mode reverse") from None
+
+
+def differentiate(problem: Problem) -> Derivative:
+    with arithmetic(problem.digits) as m:
+        tape = record(problem.graph, problem.point, m, partials=False)
+    import sympy
+
+    with guarded(problem) as (symbols, subs):
+        expr = (_program_expression(problem, symbols) if problem.program is not None
+                else to_sympy(problem.graph, symbols))
+        gradient, formulas, sizes = {}, {}, {}
+        for name in problem.wrt:
+            d = sympy.diff(expr, symbols[name])
+            gradient[name] = _at_point(d, subs, name, problem.digits)
+            formulas[name] = sympy.sstr(d)
+            sizes[name] = size(d)
     return Derivative(
         problem.text, "symbolic", problem.point, tape.value, gradient,
         cost={"expression_nodes": sum(s["tree_nodes"] for s in sizes.values())},

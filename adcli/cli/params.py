@@ -74,6 +74,8 @@ COMPARE = (
     PRECISION,
     Param(("--reference-digits",), "reference_digits", "Significant digits of the mpmath "
           "reference every method is measured against.", default=50, type=int, metavar="D"),
+    Param(("--budget",), "budget", "Seconds the symbolic row may take before it says "
+          "'over budget'.", default=10.0, type=float, metavar="SECONDS"),
     FORMAT,
     DEBUG,
 )

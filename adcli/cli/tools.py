@@ -20,6 +20,7 @@ class CompareSettings:
     wrt: tuple = ()
     digits: int | None = None
     reference_digits: int = 50
+    budget: float = 10.0
     fmt: str = "table"
 
 
@@ -29,10 +30,15 @@ def run_compare(settings: CompareSettings) -> None:
     from ..render import render
     from .progress import progress
 
+    if not 1 <= settings.reference_digits <= 10_000:
+        raise UsageError(f"--reference-digits {settings.reference_digits}: give 1 to 10,000")
+    if not settings.budget > 0:
+        raise UsageError("--budget must be positive")
     request = problem(read_expression(settings.expression), settings.at, settings.wrt,
                       settings.digits)
     with progress(len(METHODS) + 1, "comparing") as step:
-        result = compare(request, settings.reference_digits, on_step=step)
+        result = compare(request, settings.reference_digits, on_step=step,
+                         budget=settings.budget)
     render(result, settings.fmt)
 
 
@@ -50,6 +56,8 @@ def run_steps(settings: StepsSettings) -> None:
     from ..render import render
     from ..steps import sweep
 
+    if settings.plot and not settings.plot.lower().endswith((".png", ".svg")):
+        raise UsageError(f"--plot {settings.plot}: the file must end in .png or .svg")
     result = sweep(problem(read_expression(settings.expression), settings.at, settings.wrt))
     render(result, settings.fmt)
     if settings.plot:
@@ -182,7 +190,8 @@ def run_vector(settings: VectorSettings) -> None:
     elif command == "jvp":
         from ..jacobian import jvp
 
-        result = jvp(request, parse_vector(settings.vector, "--tangent") or {})
+        result = jvp(request, _required(parse_vector(settings.vector, "--tangent"),
+                                        "--tangent x=1,y=0"))
     elif command == "vjp":
         from ..jacobian import parse_numbers, vjp
 
@@ -194,8 +203,15 @@ def run_vector(settings: VectorSettings) -> None:
     else:
         from ..hessian import hvp
 
-        result = hvp(request, parse_vector(settings.vector, "--vector") or {})
+        result = hvp(request, _required(parse_vector(settings.vector, "--vector"),
+                                        "--vector x=1,y=0"))
     render(result, settings.fmt)
+
+
+def _required(vector: dict | None, example: str) -> dict:
+    if not vector:
+        raise UsageError(f"give the vector, e.g. {example}")
+    return vector
 
 
 def run_examples(fmt: str) -> None:

@@ -34,7 +34,7 @@ def _derivative(record) -> dict:
 
 
 def _language(record) -> dict:
-    return {"entries": [dataclasses.asdict(e) for e in record.entries]}
+    return plain({"entries": [dataclasses.asdict(e) for e in record.entries]})
 
 
 def _comparison(record) -> dict:
@@ -81,7 +81,7 @@ def _hessian(record) -> dict:
 
 
 def _as_dict(record) -> dict:
-    return dataclasses.asdict(record)
+    return plain(dataclasses.asdict(record))
 
 
 def _trace(record) -> dict:

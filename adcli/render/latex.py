@@ -15,6 +15,9 @@ from .tabular import view
 MATH_COLUMNS = {"v", "definition", "tangent rule", "adjoint rule", "quantity", "formula"}
 
 _KNOWN = {"sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "ln", "max", "min"}
+#: Signs that text cells may hold, as LaTeX.
+_SIGNS = {"∂": r"$\partial$", "ᵀ": r"$^{T}$", "·": r"$\cdot$", "v\u0307": r"$\dot{v}$",
+          "v\u0304": r"$\bar{v}$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
             "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
 
@@ -22,7 +25,10 @@ _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": 
 def text(value: str) -> str:
     """Plain text with LaTeX's special characters escaped (and ∂f/∂x as math)."""
     escaped = "".join(_SPECIAL.get(ch, ch) for ch in value)
-    return re.sub(r"∂(\w+)/∂([\w\\]+)", r"$\\partial \1/\\partial \2$", escaped)
+    escaped = re.sub(r"∂(\w*)/∂([\w\\]+)", r"$\\partial \1/\\partial \2$", escaped)
+    for sign, latex in _SIGNS.items():
+        escaped = escaped.replace(sign, latex)
+    return escaped
 
 
 def _function(match: re.Match) -> str:

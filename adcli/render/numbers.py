@@ -21,8 +21,12 @@ def plain(value, digits: int | None = None):
         return {k: plain(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [plain(v, digits) for v in value]
+    if isinstance(value, float) and not value - value == 0:
+        return None  # JSON has no inf or nan: null says "no finite number"
     if value is None or isinstance(value, (bool, str, int, float)):
         return value
+    if not value - value == 0:
+        return None
     return Raw(number(value, digits))
 
 

@@ -29,7 +29,7 @@ _HOW = {
     "forward": "forward mode: {sweeps} tangent sweep(s) over {tape_entries} tape entries",
     "reverse": "reverse mode: {sweeps} adjoint sweep over {tape_entries} tape entries",
     "symbolic": "symbolic (SymPy): derivative expressions of {expression_nodes} nodes",
-    "numerical": "numerical: {method}, {evaluations} function evaluations",
+    "numerical": "numerical: {method}, {evaluations} function evaluation(s)",
     "taylor": "Taylor mode: series of order {order} through {tape_entries} tape entries",
 }
 
