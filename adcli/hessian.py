@@ -12,6 +12,7 @@ from .adjoint_graph import gradient_graph
 from .backends import Problem
 from .backends.forward import tangents
 from .errors import MathError, UsageError
+from .namespaces import FLOAT
 from .records.vector import Hessian, Product
 from .tape import record
 
@@ -85,25 +86,12 @@ def _symbolic(problem: Problem) -> list:
 
 
 def _numerical(problem: Problem) -> list:
-    from .backends.numerical import central_step_size
+    from .backends.numerical import central_columns
     from .backends.reverse import gradient
 
     def grad_at(point):
-        return gradient(record(problem.graph, point), problem.wrt, _float)
+        return list(gradient(record(problem.graph, point), problem.wrt, FLOAT).values())
 
-    columns = []
-    for name in problem.wrt:
-        x = problem.point[name]
-        h = central_step_size(x)
-        plus = grad_at({**problem.point, name: x + h})
-        minus = grad_at({**problem.point, name: x - h})
-        columns.append([(plus[k] - minus[k]) / (2 * h) for k in problem.wrt])
+    columns, _evaluations = central_columns(grad_at, problem.point, problem.wrt)
     n = len(problem.wrt)
     return [[columns[j][i] for j in range(n)] for i in range(n)]
-
-
-class _Float:
-    finite = staticmethod(lambda v: v - v == 0)
-
-
-_float = _Float()

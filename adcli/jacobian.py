@@ -99,19 +99,13 @@ def _symbolic(problem: Problem) -> list:
 
 
 def _numerical(problem: Problem) -> tuple[list, int]:
-    from .backends.numerical import central_step_size
+    from .backends.numerical import central_columns
 
-    columns, evaluations = [], 0
-    for name in problem.wrt:
-        x = problem.point[name]
-        h = central_step_size(x)
-        right = record(problem.graph, {**problem.point, name: x + h}, partials=False)
-        left = record(problem.graph, {**problem.point, name: x - h}, partials=False)
-        evaluations += 2
-        columns.append([(a - b) / (2 * h) for a, b in zip(right.output_values,
-                                                          left.output_values)])
+    columns, evaluations = central_columns(
+        lambda at: record(problem.graph, at, partials=False).output_values,
+        problem.point, problem.wrt)
     m = len(problem.graph.outputs)
-    return [[columns[j][i] for j in range(len(columns))] for i in range(m)], evaluations
+    return [[column[i] for column in columns] for i in range(m)], evaluations
 
 
 def jvp(problem: Problem, tangent: dict) -> Product:

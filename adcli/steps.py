@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 from .backends import Problem
-from .backends.numerical import Function, central, complex_step, complex_step_refusal, one_sided
+from .backends.numerical import (Function, _steps, central, complex_step,
+                                 complex_step_refusal, one_sided)
 from .errors import AdcliError, UsageError
 from .precision import arithmetic, epsilon
 from .records.sweep import StepRow, StepSweep
@@ -54,8 +55,8 @@ def sweep(problem: Problem) -> StepSweep:
                 None if refusal else _error(
                     lambda: complex_step(problem, m, name, x, h, tape)[0], exact)))
     best = {method: _best(rows, method) for method in ("forward", "central", "complex")}
-    eps, scale = epsilon(m), max(1.0, abs(x))
-    predicted = {"forward": eps ** 0.5 * scale, "central": eps ** (1 / 3) * scale}
+    eps = epsilon(m)
+    predicted = {method: _steps(m, x, method, None) for method in ("forward", "central")}
     return StepSweep(problem.text, problem.point, name, exact, tuple(rows), best, predicted,
                      _crossover(problem, name, eps), refusal or "")
 
