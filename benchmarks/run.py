@@ -231,7 +231,7 @@ def jacobian_shapes() -> None:
             result = jacobian(request, mode)
             times[mode] = (time.perf_counter() - start, result.performed)
         (tf, sf), (tr, sr) = times["forward"], times["reverse"]
-        print(f"    {label:>12}{tf:>11.3f}{sf:>8}{tr:>11.3f}{sr:>8}{tf / tr:>8.1f}")
+        print(f"    {label:>12}{tf:>11.3f}{sf:>8}{tr:>11.3f}{sr:>8}{tf / tr:>8.2g}")
 
 
 def taylor_orders(orders: list[int], budget: float) -> None:
