@@ -20,6 +20,7 @@ from pathlib import Path
 
 import mpmath
 import pytest
+from support import close, tape_rows
 
 REPO = Path(__file__).resolve().parent.parent
 TOLERANCE = 1e-12
@@ -36,14 +37,6 @@ def at(point: dict) -> list:
     return [a for name, v in point.items() for a in ("--at", f"{name}={v!r}")]
 
 
-def tape_rows(run, *args) -> list:
-    result = run("tape", *args, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)["rows"]
-
-
-def close(got: float, want: float, rel: float = 1e-13) -> bool:
-    return abs(got - want) <= rel * max(abs(want), 1e-300)
 
 
 def one_sided(f, point: dict) -> tuple[dict, dict]:

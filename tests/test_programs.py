@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import close, tape_rows
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -144,14 +145,6 @@ def diff_json(run, *args) -> dict:
     return json.loads(result.stdout)
 
 
-def tape_rows(run, *args) -> list:
-    result = run("tape", *args, "--format", "json")
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)["rows"]
-
-
-def close(got: float, want: float, rel: float = 1e-13) -> bool:
-    return abs(got - want) <= rel * max(abs(want), 1e-300)
 
 
 def error_line(result) -> str:
