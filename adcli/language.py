@@ -32,6 +32,7 @@ _OPERATORS = (
 _SYNTAX = (
     Primitive("A if C else B", "conditional",
               "A where the condition C holds, else B; only the taken branch is recorded"),
+    Primitive("where(C, A, B)", "conditional", "the same as A if C else B"),
     Primitive("< <= > >= == !=", "comparison",
               "comparisons for conditions; chains such as 0 < x < 1 work"),
     Primitive("and, or, not", "logic", "combine comparisons (short-circuit, as in Python)"),

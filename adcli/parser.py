@@ -263,7 +263,7 @@ class _Parser:
         self.ops.append(marker)
 
     def open_call(self, name: str, at: int, base: int) -> None:
-        if name not in SURFACE:
+        if name not in SURFACE and name != "where":
             if name in CONSTANTS:
                 raise _Fail(f"{name} is a constant, not a function", at)
             import difflib
@@ -281,6 +281,14 @@ class _Parser:
         operands = self.operands
         args = operands[base:]
         del operands[base:]
+        if name == "where":  # where(COND, A, B) is A if COND else B
+            if len(args) != 3:
+                raise _Fail(f"where takes 3 arguments (condition, a, b), got {len(args)}", at)
+            cond, a, b = args
+            if not self.is_bool(cond) or self.is_bool(a) or self.is_bool(b):
+                raise _Fail("where(COND, A, B) needs a comparison, then two numbers", at)
+            operands.append(self.graph.add(IF, (_node(cond), a, b)))
+            return
         if any(self.is_bool(a) for a in args):
             raise _Fail(f"the arguments of {name} must be numbers, not conditions", at)
         arities = SURFACE[name]

@@ -191,3 +191,17 @@ def test_one_point_ad_imports_no_heavy_library_and_not_click():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse", "symbolic", "numerical"])
+def test_where_is_the_conditional_as_a_function(run_json, mode):
+    out = run_json("diff", "where(x > 0, x**2, -x)", "--at", "x=-3", "-m", mode)
+    assert out["value"] == 3.0 and out["gradient"]["x"] == pytest.approx(-1.0, rel=1e-9)
+    out = run_json("diff", "where(x > 0, x**2, -x)", "--at", "x=3", "-m", mode)
+    assert out["gradient"]["x"] == pytest.approx(6.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("text", ["where(x, 1, 2)", "where(x > 0, 1)", "where(x > 0, x < 1, 2)"])
+def test_where_needs_a_condition_and_two_numbers(run, text):
+    result = run("diff", text, "--at", "1")
+    assert result.exit_code == 2 and "where" in result.stderr
