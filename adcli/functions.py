@@ -41,12 +41,12 @@ def _apply(op_name: str, *args):
     if any(type(a).__module__.startswith("sympy") for a in args):
         from .namespaces import sympy_math
 
-        return OPS[op_name].eval(sympy_math(), *args)
+        return OPS[op_name].evaluate(sympy_math(), *args)
     if any(type(a).__module__.startswith("mpmath") for a in args):
         from .namespaces import mpmath_math
 
-        return OPS[op_name].eval(mpmath_math(), *args)
-    return OPS[op_name].eval(FLOAT, *(float(a) for a in args))
+        return OPS[op_name].evaluate(mpmath_math(), *args)
+    return OPS[op_name].evaluate(FLOAT, *(float(a) for a in args))
 
 
 for _name in SURFACE:

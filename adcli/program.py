@@ -132,7 +132,7 @@ class Tracer:
         if node not in self.values:
             xs = [self.values[i] for i in ids]
             try:
-                self.values[node] = OPS[kind].eval(FLOAT, *xs)
+                self.values[node] = OPS[kind].evaluate(FLOAT, *xs)
             except (ValueError, ZeroDivisionError, OverflowError):
                 line, source = _user_line(self.path)
                 op = OPS[kind]

@@ -127,9 +127,9 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
 
 
 def _checked(op, m):
-    """``eval`` and partials that refuse, as :data:`FLOAT` does, what namespaces
+    """``evaluate`` and partials that refuse, as :data:`FLOAT` does, what namespaces
     like mpmath would answer with complex numbers or infinities."""
-    evaluate, finite = op.eval, m.finite
+    evaluate, finite = op.evaluate, m.finite
 
     def checked_eval(m, *xs):
         if not op.in_domain(*xs):
@@ -166,7 +166,7 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
     extend = edges.extend
     ops = {}
     for name, op in OPS.items():
-        evaluate, rules = (op.eval, op.partials) if m.raises else _checked(op, m)
+        evaluate, rules = (op.evaluate, op.partials) if m.raises else _checked(op, m)
         ops[name] = (op, evaluate, rules, op.kink)
 
     def emit(node: int) -> None:

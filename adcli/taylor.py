@@ -238,7 +238,7 @@ def propagate(tape: Tape, variable: str, order: int) -> list:
             if op.taylor == "ode":
                 series[entry] = _ode(op, m, xs, tape.values[entry])
             else:
-                series[entry] = op.eval(m, *xs)
+                series[entry] = op.evaluate(m, *xs)
         except (ArithmeticError, ValueError) as error:
             raise MathError(f"Taylor mode: {op.title} at row {tape.describe(entry)}: "
                             f"{error}") from None

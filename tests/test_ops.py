@@ -204,7 +204,7 @@ def test_value_float_matches_mpmath(name, point):
     op = OPS[name]
     assert op.in_domain(*point)
     assert op.kink is None or not op.kink(*point)
-    got = op.eval(FLOAT, *point)
+    got = op.evaluate(FLOAT, *point)
     with mp.workdps(REF_DPS):
         expected = reference(name)(*map(mp.mpf, point))
     assert close(got, expected, 1e-14), (name, point, got, expected)
@@ -214,7 +214,7 @@ def test_value_float_matches_mpmath(name, point):
 def test_partials_float_match_mpmath_diff(name, point):
     require(point, name, "SAMPLES")
     op = OPS[name]
-    out = op.eval(FLOAT, *point)
+    out = op.evaluate(FLOAT, *point)
     for k in range(op.arity):
         got = partial(op, FLOAT, k, out, *point)
         expected = reference_partial(name, point, k)
@@ -231,7 +231,7 @@ def test_partials_mpmath_namespace_at_50_digits(name, point):
     op, m = OPS[name], mpmath_math()
     with mp.workdps(DPS):
         args = [mp.mpf(a) for a in point]
-        out = op.eval(m, *args)
+        out = op.evaluate(m, *args)
         with mp.workdps(REF_DPS):
             expected = reference(name)(*args)
         assert close(out, expected, mp.mpf(10) ** -45), (name, point, out)
@@ -247,7 +247,7 @@ def test_partials_sympy_namespace_match_sympy_diff(name, point):
     require(point, name, "SAMPLES")
     op, S = OPS[name], sympy_math()
     symbols = sympy.symbols("a0:%d" % op.arity, real=True)
-    expr = op.eval(S, *symbols)
+    expr = op.evaluate(S, *symbols)
     at_point = {s: sympy.Rational(v) for s, v in zip(symbols, point)}
 
     def number(e):
@@ -271,14 +271,14 @@ def test_numpy_namespace_matches_float_elementwise(name):
     require(points, name, "SAMPLES")
     op, N = OPS[name], numpy_math()
     columns = [np.array(c, dtype=float) for c in zip(*points)]
-    out = np.asarray(op.eval(N, *columns), dtype=float)
+    out = np.asarray(op.evaluate(N, *columns), dtype=float)
     assert out.shape == (len(points),)
     for i, point in enumerate(points):
-        assert close(out[i], op.eval(FLOAT, *point), 1e-13), (name, point)
+        assert close(out[i], op.evaluate(FLOAT, *point), 1e-13), (name, point)
     for k in range(op.arity):
         got = np.broadcast_to(np.asarray(partial(op, N, k, out, *columns), float), out.shape)
         for i, point in enumerate(points):
-            expected = partial(op, FLOAT, k, op.eval(FLOAT, *point), *point)
+            expected = partial(op, FLOAT, k, op.evaluate(FLOAT, *point), *point)
             assert close(got[i], expected, 1e-12, 1e-15), (name, point, k, got[i], expected)
 
 

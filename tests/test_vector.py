@@ -20,6 +20,7 @@ import adcli.jacobian as jac_module
 from adcli.api import problem
 from adcli.errors import MathError, UsageError
 from adcli.jacobian import jacobian, jvp, vjp
+from support import assert_one_error_line
 
 SYM = {name: sp.Symbol(name, real=True) for name in "xyz"}
 AD_REL = 1e-12          # forward, reverse, symbolic against SymPy
@@ -502,13 +503,7 @@ ERRORS = [
 @pytest.mark.parametrize("args, code, fragment", ERRORS,
                          ids=[f"{a[0]}-{i}" for i, (a, _, _) in enumerate(ERRORS)])
 def test_cli_errors(run, args, code, fragment):
-    result = run(*args)
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    prefix = "adcli: error: " if code == 2 else "adcli: math error: "
-    assert lines[0].startswith(prefix) and fragment in lines[0], lines[0]
+    assert_one_error_line(run(*args), code, fragment)
 
 
 def test_library_errors_are_typed():

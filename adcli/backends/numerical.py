@@ -124,9 +124,9 @@ def complex_step(problem: Problem, m, name, x, h, real):
     """Im f(x + ih) / h, in complex arithmetic of the same precision.
 
     Where an op is analytic, Re op(z + ih) = op(z) - op''(z) h^2/2, far below
-    the imaginary part op'(z) h (and h itself) unless h is huge.  At a branch point (sqrt at 0) both
-    parts are of order sqrt(h) and the quotient would be a huge, meaningless
-    number: the first entry of the tape (``real``, recorded at the point) where
+    the imaginary part op'(z) h (and h itself) unless h is huge.  At a branch
+    point (sqrt at 0) both parts are of order sqrt(h) and the quotient would be
+    a huge, meaningless number: the first entry of the tape (``real``, recorded at the point) where
     that happens is named and the step refused.
     """
     cm = _complex_namespace(m)

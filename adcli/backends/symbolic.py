@@ -112,7 +112,7 @@ def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
         elif kind == IF:
             val[node] = m.where(*map(value, args))
         elif kind in OPS:
-            val[node] = OPS[kind].eval(m, *map(value, args))
+            val[node] = OPS[kind].evaluate(m, *map(value, args))
         else:
             val[node] = apply_boolean(kind, m, *map(value, args))
     return value(graph.output if output is None else output)

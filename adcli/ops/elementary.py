@@ -5,8 +5,8 @@ from __future__ import annotations
 from .spec import Op
 
 
-def _fn(name, eval, partial, doc, sympy=None, latex=None, domain=None, **kw):
-    return Op(name, 1, eval, (partial,), name + "({0})",
+def _fn(name, evaluate, partial, doc, sympy=None, latex=None, domain=None, **kw):
+    return Op(name, 1, evaluate, (partial,), name + "({0})",
               latex or ("\\" + name + r"\left({0}\right)"), sympy or name, doc,
               domain=domain, **kw)
 
@@ -81,7 +81,8 @@ ELEMENTARY = (
         latex=r"\operatorname{{erf}}\left({0}\right)", taylor="ode"),
     _fn("erfc", lambda m, x: m.erfc(x),
         lambda m, out, x: -2 / m.sqrt(m.pi) * m.exp(-x * x),
-        "complementary error function", latex=r"\operatorname{{erfc}}\left({0}\right)", taylor="ode"),
+        "complementary error function", latex=r"\operatorname{{erfc}}\left({0}\right)",
+        taylor="ode"),
     _fn("sigmoid", lambda m, x: m.sigmoid(x), lambda m, out, x: out * m.sigmoid(-x),
         "logistic function 1/(1+e^-x)", sympy="",
         latex=r"\sigma\left({0}\right)"),

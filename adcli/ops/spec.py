@@ -23,11 +23,11 @@ class Op:
     (A plain slotted class: it is built at every start-up.)
     """
 
-    __slots__ = ("name", "title", "arity", "eval", "partials", "pretty", "latex", "sympy", "doc",
-                 "prec", "right_assoc", "domain", "kink", "subgradient", "holomorphic",
-                 "taylor")
+    __slots__ = ("name", "title", "arity", "evaluate", "partials", "pretty", "latex", "sympy",
+                 "doc", "prec", "right_assoc", "domain", "kink", "subgradient",
+                 "holomorphic", "taylor")
 
-    def __init__(self, name: str, arity: int, eval: Callable[..., object],
+    def __init__(self, name: str, arity: int, evaluate: Callable[..., object],
                  partials: tuple[int | Callable[..., object], ...], pretty: str,
                  latex: str, sympy: str, doc: str, *, prec: int = ATOM,
                  right_assoc: bool = False,
@@ -39,7 +39,7 @@ class Op:
             raise ValueError(f"{name}: one or two arguments, one partial each")
         if (kink is None) != (not subgradient):
             raise ValueError(f"{name}: a kink needs its subgradient")
-        self.name, self.arity, self.eval, self.partials = name, arity, eval, partials
+        self.name, self.arity, self.evaluate, self.partials = name, arity, evaluate, partials
         self.title = title or name  # what messages call it: logb is "log" to a user
         if taylor not in ("eval", "ode"):
             raise ValueError(f"{name}: taylor is 'eval' or 'ode'")
