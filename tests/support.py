@@ -24,3 +24,16 @@ def assert_one_error_line(result, code: int, fragment: str = "") -> None:
     assert len(lines) == 1, result.stderr
     prefix = "adcli: error: " if code == 2 else "adcli: math error: "
     assert lines[0].startswith(prefix) and fragment in lines[0], lines[0]
+
+
+def sympy_sigmoid(u):
+    """adcli's sigmoid written in SymPy, for references."""
+    import sympy
+
+    return 1 / (1 + sympy.exp(-u))
+
+
+def sympy_hypot(a, b):
+    import sympy
+
+    return sympy.sqrt(a**2 + b**2)

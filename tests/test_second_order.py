@@ -19,19 +19,13 @@ from adcli.api import problem
 from adcli.errors import MathError, UsageError
 from adcli.hessian import hessian, hvp
 from support import assert_one_error_line
+from support import sympy_hypot as _hypot
+from support import sympy_sigmoid as _sigmoid
 
 SYM = {name: sp.Symbol(name, real=True) for name in "xyz"}
 AD_REL = 1e-12
 NUMERICAL_REL = 1e-5
 MODES = ["forward-over-reverse", "symbolic", "numerical"]
-
-
-def _sigmoid(u):
-    return 1 / (1 + sp.exp(-u))
-
-
-def _hypot(a, b):
-    return sp.sqrt(a**2 + b**2)
 
 
 @dataclass(frozen=True)

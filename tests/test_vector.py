@@ -21,18 +21,12 @@ from adcli.api import problem
 from adcli.errors import MathError, UsageError
 from adcli.jacobian import jacobian, jvp, vjp
 from support import assert_one_error_line
+from support import sympy_hypot as _hypot
+from support import sympy_sigmoid as _sigmoid
 
 SYM = {name: sp.Symbol(name, real=True) for name in "xyz"}
 AD_REL = 1e-12          # forward, reverse, symbolic against SymPy
 NUMERICAL_REL = 1e-5    # central differences against SymPy
-
-
-def _sigmoid(u):
-    return 1 / (1 + sp.exp(-u))
-
-
-def _hypot(a, b):
-    return sp.sqrt(a**2 + b**2)
 
 
 @dataclass(frozen=True)
