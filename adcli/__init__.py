@@ -1,8 +1,8 @@
 """adcli: derivatives you can trust and watch being made.
 
 The package is layered so that data flows one way: text is parsed into a
-:class:`~adcli.graph.Graph`, recorded at a point into a
-:class:`~adcli.tape.Tape`, differentiated by a backend into result records,
+:class:`~adcli.language.graph.Graph`, recorded at a point into a
+:class:`~adcli.tape.record.Tape`, differentiated by a backend into result records,
 and rendered.  Importing it is cheap: SymPy, NumPy and mpmath are imported
 only by the code paths that need them.
 """

@@ -1,6 +1,6 @@
 """``python -m adcli`` is the ``adcli`` command."""
 
-from adcli.cli import main
+from .cli import main
 
 if __name__ == "__main__":
     main(prog_name="adcli")

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from .backends import Problem, backend
 from .errors import UsageError
-from .graph import VAR
-from .parser import parse
-from .point import parse_point, parse_value, parse_wrt
-from .precision import arithmetic
+from .language.graph import VAR
+from .language.parser import parse
+from .language.points import parse_point, parse_value, parse_wrt
+from .ops.precision import arithmetic
 from .records import Derivative
 
 
@@ -22,7 +22,7 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
     names a Python program, traced at the point (see :mod:`adcli.program`)."""
     program = None
     if ".py:" in expression and _names_a_program(expression):
-        from .program import load
+        from .programs.trace import load
 
         program = load(expression)
         variables = list(program.parameters)
@@ -36,7 +36,7 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
         raise UsageError(f"--step {step}: the step must be positive")
     decisions = ()
     if program is not None:
-        from .program import trace
+        from .programs.trace import trace
 
         graph, decisions = trace(program, point)
         for name in variables:  # an input the run never used is still an input
@@ -47,7 +47,7 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
 
 
 def _names_a_program(expression: str) -> bool:
-    from .program import is_program  # only now: tracing needs inspect and importlib
+    from .programs.trace import is_program  # only now: tracing needs inspect and importlib
 
     return is_program(expression)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 
-from .namespaces import FLOAT
+from .ops.namespaces import FLOAT
 from .ops import OPS, SURFACE, VARIADIC
 
 
@@ -33,17 +33,17 @@ def _function(name: str):
 
 
 def _apply(op_name: str, *args):
-    from .program import Traced
+    from .programs.trace import Traced
 
     for a in args:
         if isinstance(a, Traced):
             return a.tracer.apply(op_name, *args)
     if any(type(a).__module__.startswith("sympy") for a in args):
-        from .namespaces import sympy_math
+        from .ops.namespaces import sympy_math
 
         return OPS[op_name].evaluate(sympy_math(), *args)
     if any(type(a).__module__.startswith("mpmath") for a in args):
-        from .namespaces import mpmath_math
+        from .ops.namespaces import mpmath_math
 
         return OPS[op_name].evaluate(mpmath_math(), *args)
     return OPS[op_name].evaluate(FLOAT, *(float(a) for a in args))

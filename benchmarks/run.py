@@ -37,12 +37,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from adcli.api import problem  # noqa: E402
-from adcli.compare import compare  # noqa: E402
+from adcli.studies.compare import compare  # noqa: E402
 from adcli.backends import backend  # noqa: E402
 from adcli.backends.reverse import adjoints  # noqa: E402
 from adcli.errors import AdcliError  # noqa: E402
-from adcli.parser import parse  # noqa: E402
-from adcli.tape import record  # noqa: E402
+from adcli.language.parser import parse  # noqa: E402
+from adcli.tape.record import record  # noqa: E402
 
 FORMULA = "sin(x**2)+exp(x)"
 
@@ -194,7 +194,7 @@ def numerical_methods() -> None:
 
 
 def product_swell(sizes: list[int], budget: float) -> None:
-    from adcli.swell import swell
+    from adcli.studies.swell import swell
 
     print(f"(e) gradient of x1*x2*...*xn: SymPy (budget {budget:g} s) against reverse AD")
     print(f"    {'n':>5}{'symbolic nodes':>16}{'symbolic s':>12}{'status':>13}"
@@ -213,7 +213,7 @@ def product_swell(sizes: list[int], budget: float) -> None:
 
 
 def jacobian_shapes() -> None:
-    from adcli.jacobian import jacobian
+    from adcli.studies.jacobian import jacobian
 
     print("(f) Jacobian by forward and by reverse mode (seconds, sweeps)")
     print(f"    {'n x m':>12}{'forward s':>11}{'sweeps':>8}{'reverse s':>11}{'sweeps':>8}"
@@ -235,10 +235,10 @@ def jacobian_shapes() -> None:
 
 
 def taylor_orders(orders: list[int], budget: float) -> None:
-    from adcli.adjoint_graph import nested_derivatives
-    from adcli.swell import swell
-    from adcli.tape import record
-    from adcli.taylor import propagate
+    from adcli.tape.second_order import nested_derivatives
+    from adcli.studies.swell import swell
+    from adcli.tape.record import record
+    from adcli.tape.series import propagate
 
     text = "exp(sin(x))*x**x"
     request = problem(text, ["x=1.5"])

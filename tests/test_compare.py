@@ -22,7 +22,7 @@ import sympy
 from adcli.api import differentiate, problem
 from adcli.backends.numerical import complex_step_refusal
 from adcli.errors import MathError
-from adcli.reference import reference
+from adcli.studies.reference import reference
 
 EPS = sys.float_info.epsilon
 SAFETY = 10

@@ -10,11 +10,11 @@ import sys
 
 import pytest
 
-from adcli import drawing
+from adcli.render import drawing
 from adcli.backends.reverse import adjoints
 from adcli.errors import UsageError
-from adcli.parser import parse
-from adcli.tape import record
+from adcli.language.parser import parse
+from adcli.tape.record import record
 
 BAR = "v\u0304"
 
@@ -171,7 +171,7 @@ def test_dot_accepts_the_output(formula):
 
 
 def test_no_graphviz_binding_or_heavy_import():
-    code = ("import sys, adcli.drawing as d, adcli.parser as p; g = p.parse('sin(x)*y');"
+    code = ("import sys, adcli.render.drawing as d, adcli.language.parser as p; g = p.parse('sin(x)*y');"
             "d.dot(g); d.mermaid(g); d.text(g);"
             "print(sorted(m for m in ('pydot', 'graphviz', 'sympy', 'numpy', 'mpmath') "
             "if m in sys.modules))")

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 import adcli
-from adcli import graph as graph_module
-from adcli import parser as parser_module
+from adcli.language import graph as graph_module
+from adcli.language import parser as parser_module
 from adcli.api import differentiate
 from adcli.cli import cli
 from adcli.errors import ParseError, UsageError

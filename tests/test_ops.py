@@ -18,7 +18,7 @@ import sympy
 
 from adcli.api import differentiate
 from adcli.errors import MathError
-from adcli.namespaces import FLOAT, mpmath_math, numpy_math, sympy_math
+from adcli.ops.namespaces import FLOAT, mpmath_math, numpy_math, sympy_math
 from adcli.ops import OPS, SURFACE
 
 mp = mpmath

@@ -14,12 +14,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from adcli import parser as parser_module
+from adcli.language import parser as parser_module
 from adcli.api import differentiate
 from adcli.errors import MathError, ParseError
 from adcli.ops import SURFACE, VARIADIC
-from adcli.parser import parse
-from adcli.tape import record
+from adcli.language.parser import parse
+from adcli.tape.record import record
 
 POINTS = [(1.5, 2.0, 0.5), (0.7, 1.3, 2.2), (2.0, 3.0, 1.25), (3.0, 0.25, 4.0)]
 

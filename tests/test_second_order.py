@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import pytest
 import sympy as sp
 
-import adcli.hessian as hess_module
+import adcli.studies.hessian as hess_module
 from adcli.api import problem
 from adcli.errors import MathError, UsageError
-from adcli.hessian import hessian, hvp
+from adcli.studies.hessian import hessian, hvp
 from support import assert_one_error_line
 from support import sympy_hypot as _hypot
 from support import sympy_sigmoid as _sigmoid
@@ -172,7 +172,7 @@ def test_variable_only_in_the_untaken_branch_has_zero_rows():
 
 @pytest.fixture
 def sweeps(monkeypatch):
-    """Count the tangent sweeps adcli.hessian runs."""
+    """Count the tangent sweeps adcli.studies.hessian runs."""
     count = {"tangent": 0}
     original = hess_module.tangents
 

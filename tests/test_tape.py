@@ -17,8 +17,8 @@ import pytest
 import sympy
 
 from adcli.api import differentiate, problem
-from adcli.examples import EXAMPLES
-from adcli.trace import trace
+from adcli.studies.examples import EXAMPLES
+from adcli.studies.tape_table import trace
 
 DOT, BAR = "\u0307", "\u0304"
 ULPS = 4e-16  # relative tolerance at full precision: a couple of float64 roundings
@@ -132,7 +132,7 @@ def test_course_table_prints_the_rules_verbatim(run):
 
 
 def test_library_trace_is_what_the_command_prints(run):
-    """``adcli.trace.trace`` is the record the command renders."""
+    """``adcli.studies.tape_table.trace`` is the record the command renders."""
     record = trace(problem("sin(x**2)+exp(x)", ["2"]), "both")
     out = tape_json(run, "--example", "course")
     assert record.mode == "both" and record.numbering == "seed"

@@ -8,10 +8,10 @@ import mpmath
 import pytest
 import sympy
 
-from adcli.adjoint_graph import nested_derivatives
+from adcli.tape.second_order import nested_derivatives
 from adcli.api import differentiate
 from adcli.errors import MathError
-from adcli.parser import parse
+from adcli.language.parser import parse
 
 x = sympy.Symbol("x", real=True)
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 import pytest
 import sympy as sp
 
-import adcli.jacobian as jac_module
+import adcli.studies.jacobian as jac_module
 from adcli.api import problem
 from adcli.errors import MathError, UsageError
-from adcli.jacobian import jacobian, jvp, vjp
+from adcli.studies.jacobian import jacobian, jvp, vjp
 from support import assert_one_error_line
 from support import sympy_hypot as _hypot
 from support import sympy_sigmoid as _sigmoid
@@ -192,7 +192,7 @@ def test_constant_output_has_a_zero_row_in_every_mode():
 
 @pytest.fixture
 def sweeps(monkeypatch):
-    """Count the tangent and adjoint sweeps adcli.jacobian really runs."""
+    """Count the tangent and adjoint sweeps adcli.studies.jacobian really runs."""
     count = {"tangent": 0, "adjoint": 0}
 
     def counting(kind, fn):

@@ -10,8 +10,8 @@ import mpmath
 import pytest
 
 from adcli.api import differentiate
-from adcli.parser import parse
-from adcli.tape import record
+from adcli.language.parser import parse
+from adcli.tape.record import record
 
 MODES = ("forward", "reverse", "symbolic", "numerical")
 TOL = {"forward": 1e-14, "reverse": 1e-14, "symbolic": 1e-14, "numerical": 1e-8}

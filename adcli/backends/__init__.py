@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from ..errors import MathError, UsageError
-from ..graph import Graph
+from ..language.graph import Graph
 
 MODES = ("forward", "reverse", "symbolic", "numerical")
 

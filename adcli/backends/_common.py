@@ -9,9 +9,9 @@ the returned number is a choice between.
 
 from __future__ import annotations
 
-from ..graph import COMPARISONS
+from ..language.graph import COMPARISONS
 from ..records import Warning
-from ..tape import Tape
+from ..tape.record import Tape
 
 _COMPARISON_KINDS = frozenset(COMPARISONS.values())
 
@@ -38,7 +38,7 @@ def kink_warnings(problem, tape: Tape, returned: str | None = None) -> tuple:
 
 
 def _ties(problem, tape: Tape) -> list[str]:
-    from ..pretty import format_node
+    from ..language.printer import format_node
 
     graph, ties = tape.graph, []
     for node, (kind, args, _data) in enumerate(graph.nodes):
@@ -56,8 +56,8 @@ def one_sided(problem) -> tuple[dict, dict]:
     that the O(h) term cancels (x**2 at 0 gives 0, not 1e-20)."""
     import mpmath
 
-    from ..precision import arithmetic
-    from ..tape import record
+    from ..ops.precision import arithmetic
+    from ..tape.record import record
 
     left, right = {}, {}
     with arithmetic(40) as m:
@@ -66,7 +66,7 @@ def one_sided(problem) -> tuple[dict, dict]:
         def f(name, t):
             at = {**point, name: t}
             if problem.program is not None:
-                from ..program import call
+                from ..programs.trace import call
 
                 return call(problem.program, at)
             return record(problem.graph, at, m, partials=False).value

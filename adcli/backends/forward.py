@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..precision import arithmetic
+from ..ops.precision import arithmetic
 from ..records import Derivative
-from ..tape import Tape, derivative_error, record
+from ..tape.record import Tape, derivative_error, record
 from . import Problem
 from ._common import kink_warnings
 

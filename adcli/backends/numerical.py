@@ -20,11 +20,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from ..errors import MathError, UsageError
-from ..namespaces import FLOAT
+from ..ops.namespaces import FLOAT
 from ..ops import OPS
-from ..precision import arithmetic, epsilon
+from ..ops.precision import arithmetic, epsilon
 from ..records import Derivative, Warning
-from ..tape import record
+from ..tape.record import record
 from . import METHODS, Problem
 from ._common import kink_warnings
 
@@ -54,7 +54,7 @@ class Function:
         self.evaluations += 1
         try:
             if self.problem.program is not None:  # a program runs as itself, untraced
-                from ..program import call
+                from ..programs.trace import call
 
                 return call(self.problem.program, point)
             return record(self.problem.graph, point, self.m, partials=False).value
@@ -149,7 +149,7 @@ def _complex_namespace(m):
 
         return SimpleNamespace(**{**vars(m), "name": "mpmath complex", "raises": True,
                                   "number": mpmath.mpc, "finite": mpmath.isfinite})
-    from ..namespaces import complex_math
+    from ..ops.namespaces import complex_math
 
     return complex_math()
 
@@ -244,7 +244,7 @@ def _undefined_partial(problem: Problem, m) -> str | None:
 
 def _crossings(problem: Problem, steps: dict) -> tuple:
     """Warnings where a step of a program's difference quotient takes another branch."""
-    from ..program import trace
+    from ..programs.trace import trace
 
     warnings = []
     taken = [(d.line, d.taken) for d in problem.decisions]

@@ -14,12 +14,12 @@ import threading
 from contextlib import contextmanager
 
 from ..errors import MathError, NotAvailable
-from ..graph import CONST, IF, VAR, Graph, apply_boolean
-from ..namespaces import sympy_math
+from ..language.graph import CONST, IF, VAR, Graph, apply_boolean
+from ..ops.namespaces import sympy_math
 from ..ops import OPS
-from ..precision import arithmetic
+from ..ops.precision import arithmetic
 from ..records import Derivative
-from ..tape import record
+from ..tape.record import record
 from . import Problem
 from ._common import kink_warnings
 
@@ -120,7 +120,7 @@ def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
 
 def _program_expression(problem: Problem, symbols: dict):
     """The program called with SymPy symbols; value-dependent control flow is refused."""
-    from ..program import ProgramError, call
+    from ..programs.trace import ProgramError, call
 
     if problem.decisions:  # the traced run compared an input's value: SymPy cannot
         d = problem.decisions[0]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..records import Derivative
-from ..tape import record
-from ..taylor import derivatives, propagate
+from ..tape.record import record
+from ..tape.series import derivatives, propagate
 from . import Problem
 from ._common import kink_warnings
 

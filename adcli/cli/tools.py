@@ -26,7 +26,7 @@ class CompareSettings:
 
 def run_compare(settings: CompareSettings) -> None:
     from ..api import problem
-    from ..compare import METHODS, compare
+    from ..studies.compare import METHODS, compare
     from ..render import render
     from .progress import progress
 
@@ -54,7 +54,7 @@ class StepsSettings:
 def run_steps(settings: StepsSettings) -> None:
     from ..api import problem
     from ..render import render
-    from ..steps import sweep
+    from ..studies.steps import sweep
 
     if settings.plot and not settings.plot.lower().endswith((".png", ".svg")):
         raise UsageError(f"--plot {settings.plot}: the file must end in .png or .svg")
@@ -79,7 +79,7 @@ class SwellSettings:
 def run_swell(settings: SwellSettings) -> None:
     from ..api import problem
     from ..render import render
-    from ..swell import swell
+    from ..studies.swell import swell
     from .progress import progress
 
     request = problem(read_expression(settings.expression), settings.at, settings.wrt)
@@ -105,13 +105,13 @@ class TapeSettings:
 def run_tape(settings: TapeSettings) -> None:
     from ..api import problem
     from ..render import render
-    from ..point import parse_vector
-    from ..trace import trace
+    from ..language.points import parse_vector
+    from ..studies.tape_table import trace
 
     expression, at = settings.expression, settings.at
     mode, numbering = settings.mode, settings.numbering
     if settings.example is not None:
-        from ..examples import example
+        from ..studies.examples import example
 
         chosen = example(settings.example)
         if expression is not None:
@@ -138,8 +138,8 @@ class GraphSettings:
 
 
 def run_graph(settings: GraphSettings) -> None:
-    from .. import drawing
-    from ..parser import parse
+    from ..render import drawing
+    from ..language.parser import parse
 
     expression = read_expression(settings.expression)
     graph = tape = bar = None
@@ -150,7 +150,7 @@ def run_graph(settings: GraphSettings) -> None:
     else:  # at a point: values, partials and the adjoints flowing
         from ..api import problem
         from ..backends.reverse import adjoints
-        from ..tape import record
+        from ..tape.record import record
 
         request = problem(expression, settings.at)
         graph = request.graph
@@ -177,31 +177,31 @@ class VectorSettings:
 
 def run_vector(settings: VectorSettings) -> None:
     from ..api import problem
-    from ..point import parse_vector
+    from ..language.points import parse_vector
     from ..render import render
 
     command = settings.command
     request = problem(read_expression(settings.expression), settings.at, settings.wrt,
                       several=command in ("jacobian", "jvp", "vjp"))
     if command == "jacobian":
-        from ..jacobian import jacobian
+        from ..studies.jacobian import jacobian
 
         result = jacobian(request, settings.mode or "auto")
     elif command == "jvp":
-        from ..jacobian import jvp
+        from ..studies.jacobian import jvp
 
         result = jvp(request, _required(parse_vector(settings.vector, "--tangent"),
                                         "--tangent x=1,y=0"))
     elif command == "vjp":
-        from ..jacobian import parse_numbers, vjp
+        from ..studies.jacobian import parse_numbers, vjp
 
         result = vjp(request, parse_numbers(settings.vector or "", "--cotangent"))
     elif command == "hessian":
-        from ..hessian import hessian
+        from ..studies.hessian import hessian
 
         result = hessian(request, settings.mode or "forward-over-reverse")
     else:
-        from ..hessian import hvp
+        from ..studies.hessian import hvp
 
         result = hvp(request, _required(parse_vector(settings.vector, "--vector"),
                                         "--vector x=1,y=0"))
@@ -215,14 +215,14 @@ def _required(vector: dict | None, example: str) -> dict:
 
 
 def run_examples(fmt: str) -> None:
-    from ..examples import EXAMPLES, ExampleList
+    from ..studies.examples import EXAMPLES, ExampleList
     from ..render import render
 
     render(ExampleList(EXAMPLES), fmt)
 
 
 def run_functions(fmt: str) -> None:
-    from ..language import language
+    from ..language.catalog import language
     from ..render import render
 
     render(language(), fmt)

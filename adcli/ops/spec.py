@@ -43,7 +43,7 @@ class Op:
         self.title = title or name  # what messages call it: logb is "log" to a user
         if taylor not in ("eval", "ode"):
             raise ValueError(f"{name}: taylor is 'eval' or 'ode'")
-        self.taylor = taylor  # how Taylor mode propagates it, see adcli.taylor
+        self.taylor = taylor  # how Taylor mode propagates it, see adcli.tape.series
         self.pretty, self.latex, self.sympy, self.doc = pretty, latex, sympy, doc
         self.prec, self.right_assoc, self.domain = prec, right_assoc, domain
         self.kink, self.subgradient, self.holomorphic = kink, subgradient, holomorphic

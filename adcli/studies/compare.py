@@ -11,9 +11,9 @@ import math
 import time
 from dataclasses import replace
 
-from .backends import Problem, backend
-from .errors import AdcliError
-from .records.comparison import Comparison, MethodRow
+from ..backends import Problem, backend
+from ..errors import AdcliError
+from ..records.comparison import Comparison, MethodRow
 from .reference import DEFAULT_DIGITS, reference
 
 #: (row name, backend mode, numerical method) in the order the table shows them.

@@ -18,10 +18,10 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
-from .errors import MathError, UsageError
-from .namespaces import FUNCTIONS
-from .ops import OPS
-from .tape import Tape
+from ..errors import MathError, UsageError
+from ..ops.namespaces import FUNCTIONS
+from ..ops import OPS
+from .record import Tape
 
 MAX_ORDER = 100
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 
-from .errors import UsageError
-from .ops import CONSTANTS
+from ..errors import UsageError
+from ..ops import CONSTANTS
 
 CONST = "const"
 VAR = "var"

@@ -20,14 +20,14 @@ flat down to the smallest h.
 from __future__ import annotations
 
 import math
-from .backends import Problem
-from .backends.numerical import (Function, _steps, central, complex_step,
+from ..backends import Problem
+from ..backends.numerical import (Function, _steps, central, complex_step,
                                  complex_step_refusal, one_sided)
-from .errors import AdcliError, UsageError
-from .precision import arithmetic, epsilon
-from .records.sweep import StepRow, StepSweep
+from ..errors import AdcliError, UsageError
+from ..ops.precision import arithmetic, epsilon
+from ..records.steps import StepRow, StepSweep
 from .reference import reference
-from .tape import record
+from ..tape.record import record
 
 EXPONENTS = range(1, 17)
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from .graph import CONST, IF, VAR, Graph
-from .namespaces import FUNCTIONS
-from .tape import Tape
+from ..language.graph import CONST, IF, VAR, Graph
+from ..ops.namespaces import FUNCTIONS
+from .record import Tape
 
 
 class _Node:
@@ -77,7 +77,7 @@ def _namespace(g: Graph) -> SimpleNamespace:
 def gradient_graph(tape: Tape) -> tuple[Graph, list[int]]:
     """A graph of the tape's forward and reverse sweeps; returns it and the gradient
     node of each input (in the order of ``tape.inputs``)."""
-    from .ops import OPS
+    from ..ops import OPS
 
     old, g = tape.graph, Graph()
     m = _namespace(g)
@@ -127,7 +127,7 @@ def nested_derivatives(graph: Graph, point: dict, name: str, order: int):
     Yields ``(k, tape entries of the k-th derivative, its value)``: the work of
     nested AD, which multiplies with every level (Taylor mode's does not).
     """
-    from .tape import record
+    from .record import record
 
     tape = record(graph, point)
     for k in range(1, order + 1):

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import time
 
-from .backends import Problem
-from .backends.symbolic import _OverBudget, to_sympy, time_budget
-from .errors import MathError, NotAvailable, UsageError
-from .records.sweep import Swell, SwellRow
-from .tape import record
+from ..backends import Problem
+from ..backends.symbolic import _OverBudget, to_sympy, time_budget
+from ..errors import MathError, NotAvailable, UsageError
+from ..records.steps import Swell, SwellRow
+from ..tape.record import record
 
 MAX_ORDER = 50
 
@@ -49,7 +49,7 @@ MAX_NESTED_ENTRIES = 200_000
 def _nested_entries(problem: Problem, name: str, order: int, budget: float) -> dict:
     """k -> tape entries of the k-th derivative by nested (repeated) reverse mode,
     as far as the budget and the entry cap allow."""
-    from .adjoint_graph import nested_derivatives
+    from ..tape.second_order import nested_derivatives
 
     sizes: dict = {}
     deadline = time.perf_counter() + budget
@@ -66,7 +66,7 @@ def _nested_entries(problem: Problem, name: str, order: int, budget: float) -> d
 
 def _taylor_seconds(tape, name: str, order: int) -> float | None:
     """Time for f, f', ..., f^(order) at once by Taylor mode (None: no expansion)."""
-    from .taylor import propagate
+    from ..tape.series import propagate
 
     start = time.perf_counter()
     try:

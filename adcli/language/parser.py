@@ -1,4 +1,4 @@
-"""adcli's own parser: text to :class:`~adcli.graph.Graph`, with explicit stacks.
+"""adcli's own parser: text to :class:`~adcli.language.graph.Graph`, with explicit stacks.
 
 Operator precedence is Python's: ``if``-``else`` < ``or`` < ``and`` < ``not`` <
 comparisons (chained) < ``+ -`` < ``* /`` < unary ``-`` < ``**`` (``^``),
@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import sys
 
-from .errors import ParseError
+from ..errors import ParseError
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
 from .lexer import FAST, PYTHON_KEYWORDS, columns, tokenize
-from .ops import CONSTANTS, SURFACE, VARIADIC
+from ..ops import CONSTANTS, SURFACE, VARIADIC
 
 #: Limits that turn hostile or absurd input into a clean error.
 MAX_LENGTH = 64 * 1024 * 1024

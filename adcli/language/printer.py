@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .graph import CONST, FORMS, VAR, Graph
-from .ops import ATOM, OPS
+from ..ops import ATOM, OPS
 
 
 

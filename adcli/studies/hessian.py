@@ -1,6 +1,6 @@
 """Second order by composing the sweeps: forward over reverse.
 
-The reverse sweep is recorded as a graph (:mod:`adcli.adjoint_graph`); its
+The reverse sweep is recorded as a graph (:mod:`adcli.tape.second_order`); its
 tape is then swept forward: one tangent sweep is a Hessian-vector product,
 one per input the whole Hessian.  SymPy and central differences of the AD
 gradient give the same matrix for comparison.
@@ -8,13 +8,13 @@ gradient give the same matrix for comparison.
 
 from __future__ import annotations
 
-from .adjoint_graph import gradient_graph
-from .backends import Problem
-from .backends.forward import tangents
-from .errors import MathError, UsageError
-from .namespaces import FLOAT
-from .records.vector import Hessian, Product
-from .tape import record
+from ..tape.second_order import gradient_graph
+from ..backends import Problem
+from ..backends.forward import tangents
+from ..errors import MathError, UsageError
+from ..ops.namespaces import FLOAT
+from ..records.vector import Hessian, Product
+from ..tape.record import record
 
 HESSIAN_MODES = ("forward-over-reverse", "symbolic", "numerical")
 
@@ -77,7 +77,7 @@ def hvp(problem: Problem, vector: dict) -> Product:
 def _symbolic(problem: Problem) -> list:
     import sympy
 
-    from .backends.symbolic import guarded, to_sympy
+    from ..backends.symbolic import guarded, to_sympy
 
     with guarded(problem) as (symbols, subs):
         expr = to_sympy(problem.graph, symbols)
@@ -86,8 +86,8 @@ def _symbolic(problem: Problem) -> list:
 
 
 def _numerical(problem: Problem) -> list:
-    from .backends.numerical import central_columns
-    from .backends.reverse import gradient
+    from ..backends.numerical import central_columns
+    from ..backends.reverse import gradient
 
     def grad_at(point):
         return list(gradient(record(problem.graph, point), problem.wrt, FLOAT).values())

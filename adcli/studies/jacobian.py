@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 
-from .backends import Problem
-from .backends.forward import tangents
-from .backends.reverse import adjoints
-from .errors import MathError, UsageError
-from .pretty import format_node
-from .records.vector import Jacobian, Product
-from .tape import Tape, record
+from ..backends import Problem
+from ..backends.forward import tangents
+from ..backends.reverse import adjoints
+from ..errors import MathError, UsageError
+from ..language.printer import format_node
+from ..records.vector import Jacobian, Product
+from ..tape.record import Tape, record
 
 JACOBIAN_MODES = ("auto", "forward", "reverse", "symbolic", "numerical")
 
@@ -87,7 +87,7 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
 def _symbolic(problem: Problem) -> list:
     import sympy
 
-    from .backends.symbolic import guarded, to_sympy
+    from ..backends.symbolic import guarded, to_sympy
 
     rows = []
     with guarded(problem) as (symbols, subs):
@@ -99,7 +99,7 @@ def _symbolic(problem: Problem) -> list:
 
 
 def _numerical(problem: Problem) -> tuple[list, int]:
-    from .backends.numerical import central_columns
+    from ..backends.numerical import central_columns
 
     columns, evaluations = central_columns(
         lambda at: record(problem.graph, at, partials=False).output_values,

@@ -17,11 +17,11 @@ from __future__ import annotations
 import math
 from collections import namedtuple
 
-from .errors import MathError, UsageError
-from .graph import CONST, IF, VAR, Graph, apply_boolean, gc_paused
-from .namespaces import FLOAT
-from .ops import OPS
-from .pretty import format_node
+from ..errors import MathError, UsageError
+from ..language.graph import CONST, IF, VAR, Graph, apply_boolean, gc_paused
+from ..ops.namespaces import FLOAT
+from ..ops import OPS
+from ..language.printer import format_node
 
 _FLOAT_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 

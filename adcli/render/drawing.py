@@ -22,10 +22,10 @@ SymPy, NumPy or mpmath.
 
 from __future__ import annotations
 
-from .errors import UsageError
-from .graph import CONST, FORMS, IF, VAR, Graph
-from .ops import ATOM, OPS
-from .pretty import format_node
+from ..errors import UsageError
+from ..language.graph import CONST, FORMS, IF, VAR, Graph
+from ..ops import ATOM, OPS
+from ..language.printer import format_node
 
 BAR = "\u0304"                  # combining bar above: v̄
 #: Where the formula has a non-constant argument, when the box shows a template.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ops import OPS, SURFACE, VARIADIC
+from ..ops import OPS, SURFACE, VARIADIC
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from .errors import UsageError
+from ..errors import UsageError
 from .namespaces import FLOAT, mpmath_math
 
 MAX_DIGITS = 10_000

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import re
 
-from .backends import Problem
-from .backends.forward import tangents
-from .backends.reverse import adjoints
-from .errors import UsageError
-from .ops import OPS
-from .pretty import format_node
-from .records.trace import Trace, TraceRow
-from .tape import Tape, record
+from ..backends import Problem
+from ..backends.forward import tangents
+from ..backends.reverse import adjoints
+from ..errors import UsageError
+from ..ops import OPS
+from ..language.printer import format_node
+from ..records.tape_table import Trace, TraceRow
+from ..tape.record import Tape, record
 
 DOT, BAR = "\u0307", "\u0304"   # combining dot and bar above: v̇, v̄
 NUMBERINGS = ("seed", "griewank")
@@ -133,7 +133,7 @@ class _Rules:
     """Tangent and adjoint rules as text, from the op table's partials in SymPy."""
 
     def __init__(self, tape: Tape, name):
-        from .namespaces import sympy_math
+        from ..ops.namespaces import sympy_math
 
         self.tape, self.name, self.m = tape, name, sympy_math()
         self.edges: dict[int, list] = {}

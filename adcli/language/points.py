@@ -10,11 +10,11 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 
-from .errors import MathError, ParseError, UsageError
-from .namespaces import FLOAT
-from .ops import CONSTANTS, SURFACE
+from ..errors import MathError, ParseError, UsageError
+from ..ops.namespaces import FLOAT
+from ..ops import CONSTANTS, SURFACE
 from .parser import parse
-from .tape import record
+from ..tape.record import record
 
 
 def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at") -> float:

@@ -21,10 +21,10 @@ import sys
 import traceback
 from dataclasses import dataclass
 
-from .errors import AdcliError, MathError, UsageError
-from .graph import CONST, VAR, Graph
-from .namespaces import FLOAT
-from .ops import OPS
+from ..errors import AdcliError, MathError, UsageError
+from ..language.graph import CONST, VAR, Graph
+from ..ops.namespaces import FLOAT
+from ..ops import OPS
 
 #: ``FILE.py:FUNCTION`` names a program instead of a formula.
 PROGRAM = re.compile(r"^(?P<path>.+\.py):(?P<name>[A-Za-z_]\w*)$")

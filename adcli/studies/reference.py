@@ -9,11 +9,11 @@ digits reported.
 
 from __future__ import annotations
 
-from .backends import Problem
-from .backends.reverse import gradient as reverse_gradient
-from .precision import arithmetic
-from .records.comparison import Reference
-from .tape import record
+from ..backends import Problem
+from ..backends.reverse import gradient as reverse_gradient
+from ..ops.precision import arithmetic
+from ..records.comparison import Reference
+from ..tape.record import record
 
 GUARD_DIGITS = 15
 DEFAULT_DIGITS = 50
