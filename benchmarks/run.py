@@ -1,6 +1,6 @@
 """adcli benchmarks: every figure is a ratio against a baseline measured in the same run.
 
-    python benchmarks/run.py            # all three parts
+    python benchmarks/run.py            # every part
     python benchmarks/run.py --quick    # fewer repetitions, smaller sizes
 
 (a) start-up latency of ``adcli diff "sin(x**2)+exp(x)" --at 2 --mode reverse``
@@ -18,7 +18,12 @@
     and reverse time and sweeps side by side;
 (g) derivatives of order K = 1..20 of exp(sin(x))*x**x: Taylor mode (all orders
     in one pass), nested AD (the derivative recorded and differentiated again)
-    and SymPy's K-th derivative under a time budget.
+    and SymPy's K-th derivative under a time budget;
+(h) a chain of 10^5 steps, sin(sin(...sin(x)*1.0001+0.5...)*1.0001+0.5): parse +
+    record + reverse sweep per op, against a minimal Wengert tape in plain Python
+    (values and local partials appended to lists, one reverse loop) for the same
+    chain; and the 10^6-node formula of (b) read from stdin by a whole
+    ``adcli diff - -f json`` process: wall seconds and peak memory.
 
 The machine may be noisy: medians and ratios are the figures to quote.
 """
@@ -27,9 +32,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import math
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -266,6 +274,87 @@ def taylor_orders(orders: list[int], budget: float) -> None:
         print(f"    {k:>4}" + "".join(f"{c:>{w}}" for c, w in zip(cells, (10, 10, 13, 10, 13))))
 
 
+def chain_text(levels: int) -> str:
+    """``levels`` steps of three ops each: sin, then *1.0001, then +0.5."""
+    return "sin(" * levels + "x" + ")*1.0001+0.5" * levels
+
+
+def wengert_chain(levels: int, x: float) -> tuple[float, float]:
+    """The baseline: the same chain on a flat tape of plain Python lists."""
+    sin, cos = math.sin, math.cos
+    values, args, partials = [x], [], []
+    push, arg, partial = values.append, args.append, partials.append
+    i = 0
+    for _ in range(levels):
+        s = sin(x)
+        push(s), arg(i), partial(cos(x))
+        m = s * 1.0001
+        push(m), arg(i + 1), partial(1.0001)
+        x = m + 0.5
+        push(x), arg(i + 2), partial(1.0)
+        i += 3
+    bar = [0.0] * len(values)
+    bar[-1] = 1.0
+    for k in range(len(partials) - 1, -1, -1):
+        bar[args[k]] += bar[k + 1] * partials[k]
+    return values[-1], bar[0]
+
+
+def adcli_chain(text: str, x: float) -> tuple[float, float, int]:
+    graph = parse(text)
+    tape = record(graph, {"x": x})
+    bar = adjoints(tape, {tape.output: 1.0})
+    return tape.value, bar[0], len(tape) - 1
+
+
+def chain_steps(ops: int, repeats: int) -> None:
+    levels = ops // 3
+    text = chain_text(levels)
+    print(f"(h) a chain of {levels * 3:,} ops: parse + record + reverse sweep, "
+          f"best of {repeats}")
+    best_adcli = best_plain = math.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value, grad, entries = adcli_chain(text, 0.3)
+        best_adcli = min(best_adcli, time.perf_counter() - start)
+        start = time.perf_counter()
+        plain_value, plain_grad = wengert_chain(levels, 0.3)
+        best_plain = min(best_plain, time.perf_counter() - start)
+    if not (math.isclose(value, plain_value) and math.isclose(grad, plain_grad)):
+        raise SystemExit(f"chain: adcli {value}, {grad} != baseline {plain_value}, {plain_grad}")
+    us_adcli, us_plain = best_adcli / entries * 1e6, best_plain / entries * 1e6
+    print(f"    {'':<30}{'us/op':>8}{'ratio':>8}")
+    print(f"    {'plain Python Wengert tape':<30}{us_plain:>8.3f}{1:>8.2f}")
+    print(f"    {'adcli parse+record+sweep':<30}{us_adcli:>8.3f}{us_adcli / us_plain:>8.2g}")
+
+
+def stdin_process(nodes: int) -> None:
+    """One whole process, as a user runs it: the formula arrives on stdin."""
+    text = generated(nodes)
+    names = sorted(set(re.findall(r"x\d+", text)), key=lambda name: int(name[1:]))
+    at = [f"--at={name}={0.1 + 0.01 * int(name[1:])}" for name in names]
+    argv = adcli_command() + ["diff", "-", "--format", "json"] + at
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    print(f"(h) the generated formula of {nodes:,} nodes ({len(text) / 2**20:.1f} MiB) "
+          f"from stdin: adcli diff - -f json")
+    with tempfile.TemporaryFile("w+") as stdin:
+        stdin.write(text)
+        for _ in range(2):
+            stdin.seek(0)
+            prefix = [gnu_time, "-f", "%M"] if gnu_time else []
+            start = time.perf_counter()
+            proc = subprocess.run(prefix + argv, stdin=stdin, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+            wall = time.perf_counter() - start
+            if proc.returncode != 0:
+                raise SystemExit(f"stdin benchmark failed: {proc.stderr[-500:]}")
+            try:
+                peak = f"{int(proc.stderr.strip().splitlines()[-1]) / 1024:.0f}"
+            except (ValueError, IndexError):
+                peak = "n/a (GNU time not installed)"
+            print(f"    wall {wall:.2f} s, peak {peak} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer runs, smaller sizes")
@@ -286,6 +375,9 @@ def main() -> None:
     jacobian_shapes()
     print()
     taylor_orders([1, 2, 4, 8, 12, 16, 20], budget=10.0 if args.quick else 30.0)
+    print()
+    chain_steps(100_000, repeats=3 if args.quick else 5)
+    stdin_process(100_000 if args.quick else 1_000_000)
 
 
 if __name__ == "__main__":

@@ -44,20 +44,33 @@ MAX_NODES = 5_000_000
 @contextmanager
 def gc_paused():
     """Building or recording a million nodes makes millions of acyclic tuples;
-    the cycle collector would rescan them again and again for nothing."""
+    the cycle collector would rescan them again and again for nothing.
+
+    On the way out, what was made meanwhile moves to the oldest generation
+    unscanned (``freeze`` then ``unfreeze``: two list splices), instead of one
+    young-generation pass over every new tuple as soon as collection resumes.
+    Cycles among them are still found by the next full collection."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
+            if not gc.get_freeze_count():  # never thaw what someone else froze
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
 class Graph:
     """A hash-consed DAG.  ``nodes[i]`` is ``(kind, args, data)``: the op or
     structural kind, the argument node ids, and a literal's text or a variable's
-    name.  ``output`` is the node whose value is the formula."""
+    name.  ``output`` is the node whose value is the formula.
+
+    The hash-cons index is only needed while nodes are added: :meth:`seal`
+    drops it (tens of megabytes for a million nodes) and the next :meth:`add`
+    rebuilds it.  Constant flags are kept as nodes are added, never recomputed.
+    """
 
     __slots__ = ("nodes", "variables", "has_branches", "output", "outputs", "_index",
                  "_constant")
@@ -68,7 +81,7 @@ class Graph:
         self.has_branches = False
         self.output = -1
         self.outputs: list[int] = []   # several for a vector formula; output is the first
-        self._index: dict[tuple, int] = {}
+        self._index: dict[tuple, int] | None = {}
         self._constant: list[bool] = []
 
     def __len__(self) -> int:
@@ -78,35 +91,40 @@ class Graph:
         """The node ``kind(args)``, made once: a second request returns the first."""
         key = (kind, args, data)
         nodes = self.nodes
-        node = self._index.setdefault(key, len(nodes))
-        if node == len(nodes):
-            if node >= MAX_NODES:
+        index = self._index
+        if index is None:
+            index = self._index = dict(zip(nodes, range(len(nodes))))
+        n = len(nodes)
+        node = index.setdefault(key, n)
+        if node == n:
+            if n >= MAX_NODES:
+                del index[key]
                 raise UsageError(f"formula too large: more than {MAX_NODES:,} nodes")
+            constant = self.constant
+            if kind == CONST:
+                constant.append(True)
+            elif kind == VAR:
+                constant.append(False)
+                self.variables[data] = n
+            else:
+                constant.append(all([constant[a] for a in args]))
+                if kind == IF:
+                    self.has_branches = True
             nodes.append(key)
-            if kind == VAR:
-                self.variables[data] = node
-            elif kind == IF:
-                self.has_branches = True
         return node
+
+    def seal(self) -> None:
+        """Release the hash-cons index until the next :meth:`add`."""
+        self._index = None
 
     @property
     def constant(self) -> list[bool]:
-        """Whether each node is independent of the variables (computed once)."""
+        """Whether each node is independent of the variables."""
         constant = self._constant
-        if len(constant) < len(self.nodes):
+        if len(constant) < len(self.nodes):  # nodes appended without add()
             append = constant.append
             for kind, args, _data in self.nodes[len(constant):]:
-                if kind == CONST:
-                    append(True)
-                elif kind == VAR:
-                    append(False)
-                else:
-                    for a in args:
-                        if not constant[a]:
-                            append(False)
-                            break
-                    else:
-                        append(True)
+                append(kind == CONST or (kind != VAR and all([constant[a] for a in args])))
         return constant
 
     def number(self, node: int, m) -> object:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import ParseError
+from . import graph as _graph
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
 from .lexer import FAST, PYTHON_KEYWORDS, columns, tokenize
 from ..ops import CONSTANTS, SURFACE, VARIADIC
@@ -39,6 +40,7 @@ _BINARY = {symbol: (tag, prec, prec + (tag == "pow")) for symbol, (tag, prec) in
 _NOT, _NEG, _IF, _ELSE = 40, 300, 5, 6
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div", "pow"})
 _COMPARE = frozenset(COMPARISONS.values())
+_CLOSERS = frozenset({")", ",", "else", ""})
 _NUMBER_START = frozenset("0123456789.")
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 
@@ -61,7 +63,6 @@ class _Parser:
         self.graph = Graph()
         self.operands: list[int] = []
         self.ops: list[tuple] = []
-        self.depth = 0
 
     def is_bool(self, operand: int) -> bool:
         return operand < 0 or operand in self.bools
@@ -126,101 +127,114 @@ class _Parser:
             node = nodes[node][1][1]
         return nodes[node][1][1]
 
-    def unwind(self, threshold: int) -> tuple | None:
-        """Reduce stacked operators of precedence >= ``threshold``; return the new top."""
-        ops, operands, bools, add = self.ops, self.operands, self.bools, self.graph.add
-        while ops and ops[-1][1] >= threshold:
-            top = ops.pop()
-            tag = top[0]
-            if tag in _ARITHMETIC:  # the hot case, inline
-                right = operands.pop()
-                left = operands[-1]
-                if bools and (left < 0 or right < 0 or left in bools or right in bools):
-                    raise _Fail("arithmetic needs numbers, not conditions", top[2])
-                operands[-1] = add(tag, (left, right))
-            else:
-                self.reduce(top)
-        return ops[-1] if ops else None
-
     # -- the loop -------------------------------------------------------------
     def parse(self) -> Graph:
+        """One pass over the tokens.  The common steps -- an operand, an
+        arithmetic reduction with its hash-consing, a call or parenthesis -- are
+        written out here: per token, a method call costs as much as the work."""
         tokens = self.tokens
         if not tokens[0]:
             raise _Fail("empty formula", 0)
         graph = self.graph
-        add = graph.add
-        operands, ops = self.operands, self.ops
-        push, pop_op = operands.append, ops.pop
-        reduce, unwind = self.reduce, self.unwind
-        binary_ops = _BINARY
+        nodes, constant, limit = graph.nodes, graph.constant, _graph.MAX_NODES
+        setdefault, new_node, new_flag = graph._index.setdefault, nodes.append, constant.append
+        operands, ops, bools = self.operands, self.ops, self.bools
+        push, pop, push_op, pop_op = operands.append, operands.pop, ops.append, ops.pop
+        reduce, binary_ops, arithmetic = self.reduce, _BINARY, _ARITHMETIC
+        max_depth, depth = MAX_DEPTH, 0
         expect_operand = True
-        seen: dict[str, int] = {}
-        i = -1
-        while True:
-            i += 1
-            tok = tokens[i]
+        seen: dict[str, int] = {}   # operand token -> node
+        calls: dict[str, str] = {}  # "sin(" -> "sin", once checked
+        for i, tok in enumerate(tokens):
             if expect_operand:
                 node = seen.get(tok)
                 if node is not None:
                     push(node)  # a variable, constant or number met before
                     expect_operand = False
-                    continue
-                first = tok[:1]
-                if first in _NAME_START:
-                    if tok in binary_ops or tok in ("if", "else"):
-                        raise _Fail(f"expected a number, a name or '(' before '{tok}'", i)
-                    if tok == "not":
-                        ops.append(("not", _NOT, i, None))
-                    elif tok[-1] == "(":
-                        self.open_call(tok[:-1].rstrip(), i, len(operands))
-                    else:
-                        node = seen[tok] = self.name(tok, i)
-                        push(node)
-                        expect_operand = False
-                elif first in _NUMBER_START and tok != ".":
-                    if float(tok) > sys.float_info.max:
-                        raise _Fail(f"number {tok} is too large for float64", i)
-                    node = seen[tok] = add(CONST, (), tok)
-                    push(node)
-                    expect_operand = False
+                elif tok[-1:] == "(" and tok[:1] in _NAME_START:
+                    name = calls.get(tok)
+                    if name is None:
+                        name = calls[tok] = self.check_call(tok[:-1].rstrip(), i)
+                    depth += 1
+                    if depth > max_depth:
+                        raise _Fail(f"nesting deeper than {max_depth:,} levels", i)
+                    push_op(("call", 0, i, (name, len(operands))))
                 elif tok == "(":
-                    self.open(("(", 0, i, len(operands)))
+                    depth += 1
+                    if depth > max_depth:
+                        raise _Fail(f"nesting deeper than {max_depth:,} levels", i)
+                    push_op(("(", 0, i, len(operands)))
                 elif tok == "-":
-                    ops.append(("neg", _NEG, i, None))
-                elif tok == "+":
-                    pass
+                    push_op(("neg", _NEG, i, None))
+                elif tok == "not":
+                    push_op(("not", _NOT, i, None))
                 elif tok == ")" and i and tokens[i - 1][-1] == "(":
                     if tokens[i - 1] == "(":
                         raise _Fail("empty parentheses", i - 1)
-                    self.close_call()
+                    depth -= 1
+                    self.close_call(pop_op())
                     expect_operand = False
-                elif not tok:
-                    raise _Fail(f"formula ends too early: expected an operand after "
-                                f"'{tokens[i - 1]}'", i)
-                else:
-                    raise _Fail(f"expected a number, a name or '(' but found '{tok}'", i)
+                elif tok != "+":
+                    push(self.operand(tok, i, seen))
+                    expect_operand = False
                 continue
             entry = binary_ops.get(tok)
             if entry is not None:
-                if ops and ops[-1][1] >= entry[2]:
-                    unwind(entry[2])
-                ops.append((entry[0], entry[1], i, None))
+                threshold = entry[2]
+            elif tok in _CLOSERS:
+                threshold = _ELSE
+            elif tok == "if":
+                threshold = _ELSE + 1
+            else:
+                self.implicit_product(i)
+            while ops:  # reduce what the token ends; markers have precedence <= 5
+                top = ops[-1]
+                if top[1] < threshold:
+                    break
+                tag = top[0]
+                if tag in arithmetic:
+                    right = pop()
+                    left = operands[-1]
+                    args = (left, right)
+                elif tag == "neg":
+                    left = right = operands[-1]
+                    args = (left,)
+                else:
+                    reduce(pop_op())
+                    continue
+                if bools and (left < 0 or right < 0 or left in bools or right in bools):
+                    raise _Fail("unary '-' needs a number, not a condition" if tag == "neg"
+                                else "arithmetic needs numbers, not conditions", top[2])
+                pop_op()
+                key = (tag, args, None)
+                n = len(nodes)
+                node = setdefault(key, n)
+                if node == n:
+                    if n >= limit:
+                        graph.seal()
+                        graph.add(tag, args)  # raises: too large
+                    new_flag(constant[left] and constant[right])
+                    new_node(key)
+                operands[-1] = node
+            if entry is not None:
+                push_op((entry[0], entry[1], i, None))
                 expect_operand = True
-            elif tok == ")":
-                marker = unwind(_ELSE)
+                continue
+            marker = ops[-1] if ops else None
+            if tok == ")":
                 if marker is None:
                     raise _Fail("unmatched ')'", i)
                 if marker[0] == "call":
-                    self.close_call()
+                    depth -= 1
+                    self.close_call(pop_op())
                 elif marker[0] == "(":
+                    depth -= 1
                     pop_op()
-                    self.depth -= 1
                     if operands[-1] < 0:  # parentheses end a comparison chain
                         operands[-1] = ~operands[-1]
                 else:
                     reduce(marker)
             elif tok == ",":
-                marker = unwind(_ELSE)
                 if marker is None and self.several:  # the next output of a vector formula
                     self.finish_output()
                 elif marker is None or marker[0] != "call":
@@ -230,24 +244,39 @@ class _Parser:
                                 "outputs are for adcli jacobian, jvp and vjp", i)
                 expect_operand = True
             elif tok == "if":
-                unwind(_ELSE + 1)
-                ops.append(("if", _IF, i, None))
+                push_op(("if", _IF, i, None))
                 expect_operand = True
             elif tok == "else":
-                marker = unwind(_ELSE)
                 if marker is None or marker[0] != "if":
                     raise _Fail("'else' without a matching 'if'", i)
                 ops[-1] = ("else", _ELSE, marker[2], None)
                 expect_operand = True
-            elif not tok:
-                if unwind(_ELSE) is not None:
+            else:  # the end
+                if marker is not None:
                     reduce(pop_op())  # an unclosed "(", call or "if"
                 break
-            else:
-                self.implicit_product(i)
         self.finish_output()
         graph.output = graph.outputs[0]
+        graph.seal()
         return graph
+
+    def operand(self, tok: str, i: int, seen: dict) -> int:
+        """A name or number met for the first time; anything else is an error."""
+        first = tok[:1]
+        if first in _NAME_START:
+            if tok in _BINARY or tok in ("if", "else"):
+                raise _Fail(f"expected a number, a name or '(' before '{tok}'", i)
+            node = seen[tok] = self.name(tok, i)
+            return node
+        if first in _NUMBER_START and tok != ".":
+            if float(tok) > sys.float_info.max:
+                raise _Fail(f"number {tok} is too large for float64", i)
+            node = seen[tok] = self.graph.add(CONST, (), tok)
+            return node
+        if not tok:
+            raise _Fail(f"formula ends too early: expected an operand after "
+                        f"'{self.tokens[i - 1]}'", i)
+        raise _Fail(f"expected a number, a name or '(' but found '{tok}'", i)
 
     def finish_output(self) -> None:
         result = self.operands.pop()
@@ -256,13 +285,8 @@ class _Parser:
                         "1 if CONDITION else 0", 0)
         self.graph.outputs.append(result)
 
-    def open(self, marker: tuple) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise _Fail(f"nesting deeper than {MAX_DEPTH:,} levels", marker[2])
-        self.ops.append(marker)
-
-    def open_call(self, name: str, at: int, base: int) -> None:
+    def check_call(self, name: str, at: int) -> str:
+        """``name`` if it is a function, else the error that says what it is."""
         if name not in SURFACE and name != "where":
             if name in CONSTANTS:
                 raise _Fail(f"{name} is a constant, not a function", at)
@@ -273,11 +297,10 @@ class _Parser:
             hint = (f"; did you mean {close[0]}? (names are case-sensitive)" if close
                     else f"; for a product write {name}*(...); see: adcli functions")
             raise _Fail(f"unknown function '{name}'{hint}", at)
-        self.open(("call", 0, at, (name, base)))
+        return name
 
-    def close_call(self) -> None:
-        _tag, _prec, at, (name, base) = self.ops.pop()
-        self.depth -= 1
+    def close_call(self, marker: tuple) -> None:
+        _tag, _prec, at, (name, base) = marker
         operands = self.operands
         args = operands[base:]
         del operands[base:]
