@@ -205,3 +205,153 @@ def test_where_is_the_conditional_as_a_function(run_json, mode):
 def test_where_needs_a_condition_and_two_numbers(run, text):
     result = run("diff", text, "--at", "1")
     assert result.exit_code == 2 and "where" in result.stderr
+
+
+# -- graph: the same formats as every command, from one record -----------------------
+
+PI6 = math.pi / 6
+#: x*sin(y) at (3, pi/6), by hand: v3 = sin(v2) = 0.5, v4 = v1*v3 = 1.5; adjoints
+#: v̄4 = 1, v̄3 = v̄4*v1 = 3, v̄1 = v̄4*v3 = 0.5, v̄2 = v̄3*cos(v2) = 3 cos(pi/6).
+GRAPH_NODES = {"v1": (3.0, 0.5), "v2": (PI6, 3 * math.cos(PI6)), "v3": (0.5, 3.0),
+               "v4": (1.5, 1.0)}
+#: (from, to) -> (∂to/∂from, v̄to * ∂to/∂from)
+GRAPH_EDGES = {("v2", "v3"): (math.cos(PI6), 3 * math.cos(PI6)), ("v1", "v4"): (0.5, 0.5),
+               ("v3", "v4"): (3.0, 3.0)}
+GRAPH_AT = ("graph", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6")
+
+
+def _near(got, want) -> bool:
+    return abs(float(got) - want) <= 1e-15 * max(1.0, abs(want))
+
+
+def test_graph_json_has_nodes_and_edges_with_full_precision(run):
+    result = run(*GRAPH_AT, "-f", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    assert result.stdout.count("\n") == 1
+    out = json.loads(result.stdout)
+    assert out["expression"] == "x*sin(y)" and out["point"] == {"x": 3.0, "y": PI6}
+    nodes = {n["name"]: n for n in out["nodes"]}
+    assert list(nodes) == ["v1", "v2", "v3", "v4"]
+    assert nodes["v3"]["definition"] == "v3 = sin(v2)" and nodes["v4"]["output"]
+    assert nodes["v1"]["input"] and nodes["v2"]["input"] and not nodes["v3"]["input"]
+    for name, (value, adjoint) in GRAPH_NODES.items():
+        assert _near(nodes[name]["value"], value) and _near(nodes[name]["adjoint"], adjoint)
+    assert nodes["v2"]["adjoint"] == 2.598076211353316  # every digit kept
+    edges = {(e["from"], e["to"]): e for e in out["edges"]}
+    assert set(edges) == set(GRAPH_EDGES)
+    for key, (partial, flow) in GRAPH_EDGES.items():
+        assert _near(edges[key]["partial"], partial) and _near(edges[key]["flow"], flow)
+    assert edges["v3", "v4"]["partial"] == 3.0  # ∂(x*sin y)/∂sin y = x
+
+
+def test_graph_json_writes_null_for_no_finite_number(run):
+    out = json.loads(run("graph", "sqrt(x) + y", "--at", "x=0", "--at", "y=1",
+                         "-f", "json").stdout)
+    sqrt_edge = next(e for e in out["edges"] if e["to"] == "v3")
+    assert sqrt_edge["partial"] is None and sqrt_edge["flow"] is None  # d sqrt/dx at 0
+    assert {n["name"]: n["adjoint"] for n in out["nodes"]}["v1"] is None
+
+
+def _cells(fmt: str, text: str) -> list[list[str]]:
+    """Every table row of ``text`` in format ``fmt``, as a list of cell texts."""
+    import csv
+    import io
+
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(text)))
+    if fmt == "plain":
+        return [line.split("\t") for line in text.splitlines()]
+    if fmt == "markdown":
+        return [[c.strip().replace("\\*", "*") for c in line.strip("| ").split(" | ")]
+                for line in text.splitlines() if line.startswith("| ")]
+    if fmt == "table":
+        return [[c.strip() for c in line.strip("│").split("│")]
+                for line in text.splitlines() if line.startswith("│")]
+    return [[c.strip() for c in line.removesuffix(r" \\").split(" & ")]
+            for line in text.splitlines() if line.endswith(r" \\")]
+
+
+@pytest.mark.parametrize("fmt", ["plain", "csv", "markdown", "table", "latex"])
+def test_graph_tables_carry_the_textbook_numbers(run, fmt):
+    result = run(*GRAPH_AT, "-f", fmt)
+    assert result.exit_code == 0 and result.stderr == ""
+    nodes, edges = {}, {}
+    for row in _cells(fmt, result.stdout):
+        if len(row) == 4 and row[0] in GRAPH_NODES and "=" in row[1]:
+            nodes[row[0]] = (float(row[2]), float(row[3]))
+        elif len(row) == 4 and (row[0], row[1]) in GRAPH_EDGES:
+            edges[row[0], row[1]] = (float(row[2]), float(row[3]))
+    assert set(nodes) == set(GRAPH_NODES) and set(edges) == set(GRAPH_EDGES)
+    for table, reference in ((nodes, GRAPH_NODES), (edges, GRAPH_EDGES)):
+        for key, numbers in reference.items():
+            assert all(_near(g, w) for g, w in zip(table[key], numbers)), (key, table[key])
+
+
+def test_graph_tables_without_a_point_list_the_formula(run):
+    rows = _cells("csv", run("graph", "sin(x)*sin(x)", "-f", "csv").stdout)
+    assert rows == [["node", "definition"], ["n0", "n0 = x"], ["n1", "n1 = sin(n0)"],
+                    ["n2", "n2 = n1*n1"], [], ["from", "to"], ["n0", "n1"], ["n1", "n2"],
+                    ["n1", "n2"]]
+
+
+def test_graph_digits_round_tables_but_not_json(run):
+    plain = run(*GRAPH_AT, "--digits", "4", "-f", "plain").stdout
+    assert "v2\tv2 = y\t0.5236\t2.598" in plain.splitlines()
+    out = json.loads(run(*GRAPH_AT, "--digits", "4", "-f", "json").stdout)
+    assert out["nodes"][1]["adjoint"] == 2.598076211353316
+
+
+def test_graph_drawing_is_still_the_default(run):
+    default, text = run(*GRAPH_AT), run(*GRAPH_AT, "-f", "text")
+    assert default.stdout == text.stdout and default.stdout.startswith("v1 = x ")
+    assert "    ∂v4/∂v3 = 3.0  v̄·∂ = 3.0\n" in default.stdout
+
+
+@pytest.mark.parametrize("formula", [
+    "__import__('os').system('touch PWNED')", "open('PWNED', 'w')",
+    "exec('open(\"PWNED\", \"w\")')", "x; import os"])
+@pytest.mark.parametrize("fmt", ["json", "text", "csv"])
+def test_graph_never_executes_formula_text(run, tmp_path, monkeypatch, formula, fmt):
+    monkeypatch.chdir(tmp_path)
+    for args in (("graph", formula, "-f", fmt), ("graph", formula, "--at", "x=1", "-f", fmt)):
+        result = run(*args)
+        assert result.exit_code == 2 and result.stdout == "", result.stdout
+        assert result.stderr.startswith("adcli: error: ")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_graph_of_a_program_needs_a_point(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "model.py").write_text("open('PWNED', 'w')\ndef f(x):\n    return x\n")
+    result = run("graph", "model.py:f", "-f", "json")
+    assert result.exit_code == 2 and "give --at" in result.stderr and result.stdout == ""
+    assert not (tmp_path / "PWNED").exists()
+
+
+# -- the option table ---------------------------------------------------------------
+
+def test_every_flag_is_defined_once():
+    """A flag string ("--at", "-f") appears in exactly one Param of the option table."""
+    import ast
+    from pathlib import Path
+
+    import adcli.cli as package
+
+    flags = []
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Param" \
+                    and isinstance(node.args[0], ast.Tuple):
+                flags += [e.value for e in node.args[0].elts if isinstance(e, ast.Constant)]
+    assert {"--at", "--format", "-f", "--mode", "--digits", "--budget"} <= set(flags)
+    assert sorted(f for f in set(flags) if flags.count(f) > 1) == []
+
+
+def test_graph_and_every_command_share_the_six_formats():
+    from adcli.cli.params import GRAPH, TAPE
+    from adcli.render import DRAWINGS, FORMATS
+
+    def choices(params):
+        return next(p for p in params if "--format" in p.flags).choices
+
+    assert choices(TAPE) == FORMATS and choices(GRAPH) == FORMATS + DRAWINGS

@@ -110,7 +110,8 @@ def test_the_example_in_the_brief():
     ("adcli tape x --numbering g", plain(["griewank"])),
     ("adcli completion ", plain(["bash", "zsh", "fish"])),
     ("adcli completion z", plain(["zsh"])),
-    ("adcli graph x --format ", plain(["text", "dot", "mermaid"])),
+    ("adcli graph x --format ", plain(FORMATS + ("text", "dot", "mermaid"))),
+    ("adcli graph x -f m", plain(["markdown", "mermaid"])),
 ], ids=lambda v: v if isinstance(v, str) else None)
 def test_option_values_complete(line, want):
     assert complete(line) == want

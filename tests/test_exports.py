@@ -1,7 +1,8 @@
 """Every output format of every command: it runs, and it is what it says it is.
 
 table, plain, json, csv, markdown and latex for diff, tape (forward, reverse,
-both), compare, steps, swell, functions and examples.  The LaTeX is also
+both), graph (the formula and at a point), compare, steps, swell, functions
+and examples.  The LaTeX is also
 compiled with pdflatex when this machine has it (skipped otherwise).
 """
 
@@ -23,6 +24,8 @@ COMMANDS = {
     "tape-forward": ("tape", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "-m", "forward"),
     "tape-reverse": ("tape", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "-m", "reverse"),
     "tape-both": ("tape", "--example", "baydin", "-m", "both"),
+    "graph": ("graph", "x - sin(y)"),
+    "graph-at": ("graph", "x*sin(y) if x > 0 else y", "--at", "x=3", "--at", "y=pi/6"),
     "compare": ("compare", "sin(x**2)+exp(x)", "--at", "2"),
     "steps": ("steps", "sin(x)", "--at", "1"),
     "swell": ("swell", "exp(sin(x))*x**x", "--at", "1.5", "--order", "3"),
@@ -175,7 +178,8 @@ PREAMBLE = "\\documentclass{article}\n\\usepackage{amsmath,booktabs}\n\\begin{do
 
 
 @needs_pdflatex
-@pytest.mark.parametrize("name", ["tape-both", "tape-reverse", "diff-symbolic", "compare"])
+@pytest.mark.parametrize("name", ["tape-both", "tape-reverse", "diff-symbolic", "compare",
+                                  "graph-at"])
 def test_latex_compiles(outputs, tmp_path, name):
     source = tmp_path / "table.tex"
     source.write_text(PREAMBLE + outputs[name, "latex"].stdout + "\\end{document}\n",

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from adcli.cli import cli, main
-from adcli.cli.commands import DiffSettings
+from adcli.cli.run_diff import DiffSettings
 from adcli.cli.fast import read_diff
 
 LINES = [

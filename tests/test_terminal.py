@@ -28,6 +28,7 @@ TABLES = {
     "diff": ("diff", "sin(x**2)+exp(x)", "--at", "2"),
     "tape": ("tape", "--example", "course"),
     "compare": ("compare", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6"),
+    "graph": ("graph", "x*sin(y)", "--at", "x=3", "--at", "y=pi/6", "-f", "table"),
 }
 
 ENVIRONMENTS = {

@@ -1,9 +1,21 @@
-"""The ``adcli`` command: a thin layer over :mod:`adcli.api`.
+"""The ``adcli`` command: a thin layer over the library.
 
-Options become a frozen settings object, the library computes a record, one
-renderer prints it.  Errors are reported once, as one line on stderr with the
-exit code (2 usage/parse, 1 math).  A plain ``adcli diff`` line is read by
-:mod:`.fast` without importing Click; everything else goes to the Click app.
+Options become a frozen settings object, one library call computes a record,
+one renderer prints it.  Errors are reported once, as one line on stderr with
+the exit code (2 usage/parse, 1 math).  Where things live:
+
+* :mod:`.params` -- every option, once (flags, help, choices);
+* :mod:`.app` -- the Click commands built from that table;
+* ``run_*`` -- each command's settings and its run, by family:
+  :mod:`.run_diff` (diff), :mod:`.run_studies` (compare, steps, swell),
+  :mod:`.run_tape` (tape, graph), :mod:`.run_vector` (jacobian, jvp, vjp,
+  hessian, hvp), :mod:`.run_lists` (examples, functions);
+* :mod:`.settings` -- what every command's settings share (``-`` reads stdin);
+* :mod:`.report` -- errors as one stderr line and an exit code;
+* :mod:`.fast` -- reads a plain ``adcli diff`` line without importing Click.
+
+A new command is a table entry in :mod:`.params`, a ``run_*`` function with
+its settings, and a Click command in :mod:`.app`.
 """
 
 from __future__ import annotations

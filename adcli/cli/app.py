@@ -1,7 +1,8 @@
-"""The Click application: commands built from the option table in :mod:`.params`.
+"""The Click application: every command, built from the option table in :mod:`.params`.
 
-Click answers ``--help``, completion and every usage error; the work itself is
-in :mod:`.commands`, shared with the fast reader.
+Click answers ``--help``, completion and every usage error; each command only
+turns its options into a settings object and hands it to its ``run_*``
+function (see :mod:`adcli.cli` for which module holds which).
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import sys
 import click
 
 from .. import __version__
-from .commands import DiffSettings, guarded, run_diff
-from .tools import (CompareSettings, GraphSettings, StepsSettings, SwellSettings,
-                    TapeSettings, VectorSettings, run_compare, run_examples, run_functions,
-                    run_graph, run_steps, run_swell, run_tape, run_vector)
+from . import run_vector
 from .params import (COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
                      vector_params)
+from .run_diff import DiffSettings, run_diff
+from .run_lists import run_examples, run_functions
+from .run_studies import (CompareSettings, StepsSettings, SwellSettings, run_compare,
+                          run_steps, run_swell)
+from .run_tape import GraphSettings, TapeSettings, run_graph, run_tape
+from .report import guarded
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -230,6 +234,7 @@ def tape(expression, **values):
 Examples:
   adcli graph "sin(x)*sin(x) + x"
   adcli graph "x*sin(y)" --at x=3 --at y=pi/6 --digits 4
+  adcli graph "x*sin(y)" --at x=3 --at y=pi/6 --format json
   adcli graph "x*sin(y)" --at x=3 --at y=pi/6 --format dot --render graph.svg
 """)
 @formula_argument
@@ -238,15 +243,19 @@ def graph(expression, **values):
     """The computational graph of EXPR: shared subexpressions drawn once.
 
     With --at, nodes carry their values and adjoints, and edges the local
-    partials and the adjoint flowing along them (gradient flow).
+    partials and the adjoint flowing along them (gradient flow).  The
+    drawings are text, dot and mermaid; the other formats list the nodes and
+    the edges as tables (JSON: one object with both).
     """
     run_graph(GraphSettings(expression, **values))
 
 
 def _vector_command(name: str, summary: str, examples: str, params: tuple):
     """Register one of jacobian, jvp, vjp, hessian, hvp: they differ only in options."""
+    run = getattr(run_vector, f"run_{name}")
+
     def command(expression, **values):
-        run_vector(VectorSettings(name, expression, **values))
+        run(run_vector.VectorSettings(expression, **values))
 
     command.__doc__ = summary
     command = options(params)(formula_argument(command))

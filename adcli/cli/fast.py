@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 
-from .commands import DiffSettings, guarded, run_diff
+from .run_diff import DiffSettings, run_diff
+from .report import guarded
 from .params import DIFF
 
 _BY_FLAG = {flag: param for param in DIFF for flag in param.flags}

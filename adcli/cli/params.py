@@ -9,7 +9,7 @@ common call does not pay Click's import (three times Python's own start-up).
 from __future__ import annotations
 
 from ..backends import METHODS, MODES
-from ..render import FORMATS
+from ..render import DRAWINGS, FORMATS
 
 
 class Param:
@@ -31,8 +31,31 @@ class Param:
         return False if self.is_flag else self.default
 
 
-FORMAT = Param(("-f", "--format"), "fmt", "Output format.", choices=FORMATS,
-               default="table")
+def output_format(choices: tuple = FORMATS, default: str = "table",
+                  help: str = "Output format.") -> Param:
+    """``-f/--format``: every command's six formats, and a command's own extras."""
+    return Param(("-f", "--format"), "fmt", help, choices=choices, default=default)
+
+
+def mode(choices: tuple, default: str | None = None,
+         help: str = "How to differentiate.") -> Param:
+    return Param(("-m", "--mode"), "mode", help, choices=choices, default=default)
+
+
+def order(help: str, default: int | None = None) -> Param:
+    return Param(("-k", "--order"), "order", help, default=default, type=int, metavar="K")
+
+
+def budget(help: str, default: float) -> Param:
+    return Param(("--budget",), "budget", help, default=default, type=float,
+                 metavar="SECONDS")
+
+
+def shown_digits(help: str) -> Param:
+    return Param(("--digits",), "digits", help, type=int, metavar="N")
+
+
+FORMAT = output_format()
 QUIET = Param(("-q", "--quiet"), "quiet",
               "Print only the derivative(s): bare numbers, one per line, for $(...).",
               is_flag=True)
@@ -51,16 +74,14 @@ WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variabl
 DIFF = (
     AT,
     WRT,
-    Param(("-m", "--mode"), "mode", "How to differentiate.", choices=MODES,
-          default="reverse"),
+    mode(MODES, "reverse"),
     Param(("--method",), "method", "The numerical method (with --mode numerical); auto is "
           "the complex step where every op allows it, else central differences.",
           choices=METHODS, default="auto"),
     Param(("--step",), "step", "The numerical step h instead of the error model's "
           "(a constant expression such as 1e-6).", metavar="H"),
     PRECISION,
-    Param(("-k", "--order"), "order", "All derivatives f, f', ..., f^(K) along one "
-          "variable, by Taylor mode.", type=int, metavar="K"),
+    order("All derivatives f, f', ..., f^(K) along one variable, by Taylor mode."),
     Param(("--strict",), "strict", "Exit 1 instead of warning when the point is on a kink "
           "or decides a branch by a tie.", is_flag=True),
     FORMAT,
@@ -74,8 +95,7 @@ COMPARE = (
     PRECISION,
     Param(("--reference-digits",), "reference_digits", "Significant digits of the mpmath "
           "reference every method is measured against.", default=50, type=int, metavar="D"),
-    Param(("--budget",), "budget", "Seconds the symbolic row may take before it says "
-          "'over budget'.", default=10.0, type=float, metavar="SECONDS"),
+    budget("Seconds the symbolic row may take before it says 'over budget'.", 10.0),
     FORMAT,
     DEBUG,
 )
@@ -92,10 +112,8 @@ STEPS = (
 SWELL = (
     AT,
     WRT,
-    Param(("-k", "--order"), "order", "Show derivatives of order 1..K (one variable).",
-          default=4, type=int, metavar="K"),
-    Param(("--budget",), "budget", "Seconds SymPy may take before rows say 'over budget'.",
-          default=5.0, type=float, metavar="SECONDS"),
+    order("Show derivatives of order 1..K (one variable).", 4),
+    budget("Seconds SymPy may take before rows say 'over budget'.", 5.0),
     FORMAT,
     DEBUG,
 )
@@ -103,15 +121,13 @@ SWELL = (
 TAPE = (
     AT,
     WRT,
-    Param(("-m", "--mode"), "mode", "forward: primal and tangent; reverse: primal and "
-          "the adjoint sweep; both.  [default: forward]",
-          choices=("forward", "reverse", "both")),
+    mode(("forward", "reverse", "both"), help="forward: primal and tangent; reverse: "
+         "primal and the adjoint sweep; both.  [default: forward]"),
     Param(("--seed",), "seed", "The tangent seed, e.g. x=1,y=0 (default: 1 for the first "
           "--wrt variable, 0 for the others).", metavar="NAME=VALUE,..."),
     Param(("--numbering",), "numbering", "seed: inputs v1..vn (the course); griewank: "
           "inputs v1-n..v0 (Baydin et al.).  [default: seed]", choices=("seed", "griewank")),
-    Param(("--digits",), "digits", "Significant digits shown (JSON always keeps all).",
-          type=int, metavar="N"),
+    shown_digits("Significant digits shown (JSON always keeps all)."),
     Param(("--example",), "example", "Run a built-in textbook trace (see: adcli examples).",
           metavar="NAME"),
     Param(("--summary",), "summary", "Condense a long tape: its first and last rows and "
@@ -122,11 +138,10 @@ TAPE = (
 
 GRAPH = (
     AT,
-    Param(("-f", "--format"), "drawing", "text: a drawing for the terminal; dot: Graphviz; "
-          "mermaid: a Mermaid flowchart.", choices=("text", "dot", "mermaid"),
-          default="text"),
-    Param(("--digits",), "digits", "Significant digits of values and partials.",
-          type=int, metavar="N"),
+    output_format(FORMATS + DRAWINGS, "text", "Output format: text, a drawing for the "
+                  "terminal; dot, Graphviz; mermaid, a Mermaid flowchart; or the nodes and "
+                  "edges as a table, plain, json, csv, markdown or latex."),
+    shown_digits("Significant digits of values and partials (JSON always keeps all)."),
     Param(("--render",), "render_to", "Also draw the graph into this .svg or .png file "
           "(needs the Graphviz 'dot' program).", metavar="FILE"),
     DEBUG,
@@ -137,8 +152,7 @@ def vector_params(mode_choices: tuple = (), vector: tuple = ()) -> tuple:
     """Options of jacobian, jvp, vjp, hessian, hvp: the point, a mode or a vector."""
     params = [AT, WRT]
     if mode_choices:
-        params.append(Param(("-m", "--mode"), "mode", "How to differentiate.",
-                            choices=mode_choices, default=mode_choices[0]))
+        params.append(mode(mode_choices, mode_choices[0]))
     if vector:
         flag, help = vector
         params.append(Param((flag,), "vector", help, metavar="VALUES"))

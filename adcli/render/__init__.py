@@ -1,8 +1,10 @@
-"""One registry of renderers: output format -> module; records in, text out.
+"""One registry of renderers: output format -> writer; records in, text out.
 
 Renderers never compute derivatives, and the heavy ones (Rich) are imported
 only when their format is asked for.  Each format module maps a record's class
-name to a function, so rendering one kind of record imports no other.
+name to a function, so rendering one kind of record imports no other.  The
+graph's pictures (text, dot, mermaid) are formats of the same registry, for
+the one record that has a picture.
 """
 
 from __future__ import annotations
@@ -10,18 +12,25 @@ from __future__ import annotations
 import sys
 from importlib import import_module
 
-FORMATS = ("table", "plain", "json", "csv", "markdown", "latex")
+from .numbers import number
 
-_MODULES = {"table": "rich_table", "plain": "plain", "json": "json_out", "csv": "csv_out",
-            "markdown": "markdown", "latex": "latex"}
+FORMATS = ("table", "plain", "json", "csv", "markdown", "latex")
+#: The graph's own formats: pictures of a :class:`~adcli.records.graph_view.GraphView`.
+DRAWINGS = ("text", "dot", "mermaid")
+
+#: Format -> "module" (its ``render``) or "module:function".
+_WRITERS = {"table": "rich_table", "plain": "plain", "json": "json_out", "csv": "csv_out",
+            "markdown": "markdown", "latex": "latex", "text": "drawing:write_text",
+            "dot": "drawing:write_dot", "mermaid": "drawing:write_mermaid"}
 
 
 def render(record, fmt: str, quiet: bool = False, stream=None) -> None:
     """Write ``record`` to ``stream`` (stdout) in format ``fmt``."""
     stream = stream if stream is not None else sys.stdout
     _tolerate_narrow_encoding(stream)
-    module = import_module(f"{__name__}.{_MODULES['plain' if quiet else fmt]}")
-    module.render(record, stream, quiet=quiet)
+    module, _, function = _WRITERS["plain" if quiet else fmt].partition(":")
+    write = getattr(import_module(f"{__name__}.{module}"), function or "render")
+    write(record, stream, quiet=quiet)
 
 
 def _tolerate_narrow_encoding(stream) -> None:
@@ -42,10 +51,10 @@ def warn(warnings, stream=None) -> None:
         sides = ""
         if warning.left:
             sides = "; one-sided derivatives: " + ", ".join(
-                f"d/d{k} left {_g(warning.left[k])}, right {_g(warning.right[k])}"
+                f"d/d{k} left {_sided(warning.left[k])}, right {_sided(warning.right[k])}"
                 for k in warning.left)
         stream.write(f"adcli: warning: {warning.message}{sides}\n")
 
 
-def _g(x) -> str:
-    return "undefined" if x is None else f"{x:.6g}"
+def _sided(x) -> str:
+    return number(x, shown=6, missing="undefined")

@@ -100,10 +100,27 @@ def _trace(record) -> dict:
                   "seed": dict(record.seed), "notes": list(record.notes)})
 
 
+def _real(x):
+    """An op's exact ``1`` or a comparison's ``True`` as the number the drawings show."""
+    return float(x) if isinstance(x, int) else x
+
+
+def _graph_view(record) -> dict:
+    names = [node.name for node in record.nodes]
+    nodes = [{"name": n.name, "label": n.label, "definition": n.definition,
+              "value": _real(n.value), "adjoint": _real(n.adjoint), "input": n.is_input,
+              "output": n.is_output} for n in record.nodes]
+    edges = [{"from": names[e.source], "to": names[e.target], "argument": e.slot,
+              "partial": _real(e.partial), "flow": _real(e.flow)} for e in record.edges]
+    return plain({"expression": record.expression, "point": dict(record.point),
+                  "nodes": nodes, "edges": edges, "unused": list(record.unused)})
+
+
 _OBJECTS = {"Derivative": _derivative, "Trace": _trace, "Comparison": _comparison,
             "Language": _language,
             "StepSweep": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict,
-            "Jacobian": _jacobian, "Product": _product, "Hessian": _hessian}
+            "Jacobian": _jacobian, "Product": _product, "Hessian": _hessian,
+            "GraphView": _graph_view}
 
 
 def dumps(obj) -> str:

@@ -7,7 +7,22 @@ double; with ``--precision D`` (mpmath numbers) with D significant digits.
 from __future__ import annotations
 
 
-def number(x, digits: int | None = None) -> str:
+def number(x, digits: int | None = None, *, shown: int | None = None,
+           missing: str = "") -> str:
+    """``x`` as text, the one way every renderer writes a number.
+
+    ``digits`` is the working precision of ``--precision D``: an mpmath number
+    is written with D significant digits, a float always exactly.  ``shown``
+    rounds for the eye instead (``--digits N``, warnings); an mpmath number
+    then formats itself through its own context, so mpmath is imported only
+    when D digits are asked of something that is not a float.  ``None`` is
+    ``missing``.
+    """
+    if x is None:
+        return missing
+    if shown is not None:
+        nstr = getattr(getattr(x, "context", None), "nstr", None)
+        return nstr(x, shown) if nstr is not None else format(float(x), f".{shown}g")
     if digits is None or isinstance(x, float):
         return repr(float(x))
     import mpmath

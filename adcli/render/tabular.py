@@ -160,12 +160,6 @@ def swell(record) -> Tabular:
                     "nested AD", "AD work", "Taylor s"})
 
 
-def _shown(value, digits) -> str:
-    if value is None:
-        return ""
-    return number(value) if digits is None else f"{float(value):.{digits}g}"
-
-
 #: ``tape --summary`` keeps this many rows at each end of a long table.
 SUMMARY_KEEP = 8
 
@@ -187,9 +181,9 @@ def trace(record) -> Tabular:
     headers = ["v", "definition", "value"] + (["tangent rule", "tangent"] if tangents else [])
     rows = []
     for row in record.rows:
-        cells = [row.name, f"{row.name} = {row.expr}", _shown(row.value, digits)]
+        cells = [row.name, f"{row.name} = {row.expr}", number(row.value, shown=digits)]
         if tangents:
-            cells += [row.tangent_rule, _shown(row.tangent, digits)]
+            cells += [row.tangent_rule, number(row.tangent, shown=digits)]
         rows.append(cells + ["; ".join(row.notes)])
     seed = ", ".join(f"{v} = {s:g}" for v, s in record.seed.items())
     footer = ([f"tangent seed: {seed}"] if tangents else []) + list(record.notes)
@@ -202,7 +196,7 @@ def trace(record) -> Tabular:
                     footer, {"value", "tangent"})
     if record.mode != "forward":
         by_name = {row.name: row for row in record.rows}
-        sweep = [[by_name[n].adjoint_rule, _shown(by_name[n].adjoint, digits)]
+        sweep = [[by_name[n].adjoint_rule, number(by_name[n].adjoint, shown=digits)]
                  for n in record.sweep]
         if record.summary:
             sweep = _condense(sweep, [by_name[n].op for n in record.sweep], 2)
@@ -259,6 +253,33 @@ def hessian(record) -> Tabular:
                    {"gradient"} | set(partials))
 
 
-VIEWS.update({"StepSweep": step_sweep, "Swell": swell, "Trace": trace,
+def graph_view(record) -> Tabular:
+    """Two tables of the graph: its nodes, then its edges (argument -> result)."""
+    digits = record.digits
+    evaluated = any(node.value is not None for node in record.nodes)
+    names = [node.name for node in record.nodes]
+    rows = [[node.name, node.definition] + ([number(node.value, shown=digits),
+                                             number(node.adjoint, shown=digits)]
+                                            if evaluated else [])
+            for node in record.nodes]
+    edges = [[names[e.source], names[e.target]] + ([number(e.partial, shown=digits),
+                                                    number(e.flow, shown=digits)]
+                                                   if evaluated else [])
+             for e in record.edges]
+    footer = [f"also on the tape, not used by the output: {', '.join(record.unused)}"] \
+        if record.unused else []
+    table = Tabular(f"graph of {record.expression.strip()}{_at(record.point, None)}",
+                    ["node", "definition"] + (["value", "adjoint"] if evaluated else []),
+                    rows, footer, {"value", "adjoint"})
+    how = ("partial: ∂to/∂from at the point; adjoint flow: v̄·∂, what the reverse sweep "
+           "sends back along the edge" if evaluated else
+           "each argument flowing into the node that reads it")
+    table.more.append(Tabular("edges", ["from", "to"] + (["partial", "adjoint flow"]
+                                                          if evaluated else []),
+                              edges, [how], {"partial", "adjoint flow"}))
+    return table
+
+
+VIEWS.update({"StepSweep": step_sweep, "GraphView": graph_view, "Swell": swell, "Trace": trace,
               "ExampleList": example_list, "Jacobian": jacobian, "Product": product,
               "Hessian": hessian})

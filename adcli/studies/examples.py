@@ -54,3 +54,8 @@ def example(name: str) -> Example:
         raise UsageError(f"unknown example {name!r}: choose one of {', '.join(BY_NAME)} "
                          f"(see: adcli examples)")
     return BY_NAME[name]
+
+
+def listing() -> ExampleList:
+    """Every built-in example, in the order ``adcli examples`` lists them."""
+    return ExampleList(EXAMPLES)

@@ -1,53 +1,16 @@
-"""What ``diff`` does once its options are read, whichever reader read them,
-and how every command's errors are reported.
+"""Every command's errors as one line on stderr and an exit code.
 
-No Click here: the Click app and the fast reader call the same functions, and
-:func:`guarded` maps adcli's errors to one stderr line and an exit code for both.
-The other commands are in :mod:`.tools`.
+No Click here: the Click app and the fast reader of ``diff`` both call
+:func:`guarded`, so an error reads the same whichever read the line.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 
-from ..errors import AdcliError, MathError, NotAvailable, ParseError
+from ..errors import AdcliError, NotAvailable, ParseError
 
 EXIT_INTERNAL = 3
-
-
-@dataclass(frozen=True)
-class DiffSettings:
-    expression: str
-    at: tuple = ()
-    wrt: tuple = ()
-    mode: str = "reverse"
-    method: str = "auto"
-    step: str | None = None
-    digits: int | None = None
-    order: int | None = None
-    strict: bool = False
-    fmt: str = "table"
-    quiet: bool = False
-    debug: bool = False
-
-
-def read_expression(expression: str) -> str:
-    """``-`` reads the formula from standard input."""
-    return sys.stdin.read().strip() if expression == "-" else expression
-
-
-def run_diff(settings: DiffSettings) -> None:
-    from ..api import differentiate
-    from ..render import render, warn
-
-    result = differentiate(read_expression(settings.expression), settings.at,
-                           settings.wrt, settings.mode, settings.digits, settings.method,
-                           settings.step, settings.order)
-    if settings.strict and result.warnings:
-        raise MathError(f"--strict: {result.warnings[0].message}")
-    warn(result.warnings)
-    render(result, settings.fmt, quiet=settings.quiet)
 
 
 def _caret(error: ParseError) -> str:

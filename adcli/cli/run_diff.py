@@ -1,0 +1,38 @@
+"""``adcli diff``: its settings, and the one library call they make.
+
+No Click here: :mod:`.app` and the fast reader (:mod:`.fast`) both build
+:class:`DiffSettings` and call :func:`run_diff`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import MathError
+from .settings import FormulaSettings
+
+
+@dataclass(frozen=True)
+class DiffSettings(FormulaSettings):
+    mode: str = "reverse"
+    method: str = "auto"
+    step: str | None = None
+    digits: int | None = None
+    order: int | None = None
+    strict: bool = False
+    fmt: str = "table"
+    quiet: bool = False
+    debug: bool = False
+
+
+def run_diff(settings: DiffSettings) -> None:
+    from ..api import differentiate
+    from ..render import render, warn
+
+    result = differentiate(settings.formula(), settings.at,
+                           settings.wrt, settings.mode, settings.digits, settings.method,
+                           settings.step, settings.order)
+    if settings.strict and result.warnings:
+        raise MathError(f"--strict: {result.warnings[0].message}")
+    warn(result.warnings)
+    render(result, settings.fmt, quiet=settings.quiet)

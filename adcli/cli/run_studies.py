@@ -1,0 +1,74 @@
+"""``adcli compare``, ``steps`` and ``swell``: the method studies' settings and runs.
+
+Each run is one call into :mod:`adcli.studies.entry` and one renderer; a
+progress line on stderr (:mod:`.progress`) follows the long ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .settings import FormulaSettings
+
+
+@dataclass(frozen=True)
+class CompareSettings(FormulaSettings):
+    digits: int | None = None
+    reference_digits: int = 50
+    budget: float = 10.0
+    fmt: str = "table"
+
+
+def run_compare(settings: CompareSettings) -> None:
+    from ..render import render
+    from ..studies.compare import METHODS
+    from ..studies.entry import method_comparison
+    from .progress import progress
+
+    with progress(len(METHODS) + 1, "comparing") as step:
+        result = method_comparison(settings.formula(), settings.at,
+                                   settings.wrt, settings.digits, settings.reference_digits,
+                                   settings.budget, on_step=step)
+    render(result, settings.fmt)
+
+
+@dataclass(frozen=True)
+class StepsSettings(FormulaSettings):
+    plot: str | None = None
+    fmt: str = "table"
+
+    def __post_init__(self):  # before the sweep, not after it
+        if self.plot and not self.plot.lower().endswith((".png", ".svg")):
+            from ..errors import UsageError
+
+            raise UsageError(f"--plot {self.plot}: the file must end in .png or .svg")
+
+
+def run_steps(settings: StepsSettings) -> None:
+    from ..render import render
+    from ..studies.entry import step_sweep
+
+    result = step_sweep(settings.formula(), settings.at, settings.wrt)
+    render(result, settings.fmt)
+    if settings.plot:
+        from ..render.vcurve import save
+
+        save(result, settings.plot)
+
+
+@dataclass(frozen=True)
+class SwellSettings(FormulaSettings):
+    order: int = 4
+    budget: float = 5.0
+    fmt: str = "table"
+
+
+def run_swell(settings: SwellSettings) -> None:
+    from ..render import render
+    from ..studies.entry import expression_swell
+    from .progress import progress
+
+    with progress(settings.order, "differentiating") as step:
+        result = expression_swell(settings.formula(), settings.at,
+                                  settings.wrt, settings.order, settings.budget, on_step=step)
+    render(result, settings.fmt)

@@ -1,0 +1,46 @@
+"""``adcli tape`` and ``adcli graph``: the trace at a point, as a table or a picture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .settings import FormulaSettings
+
+
+@dataclass(frozen=True)
+class TapeSettings(FormulaSettings):
+    mode: str | None = None
+    seed: str | None = None
+    numbering: str | None = None
+    digits: int | None = None
+    example: str | None = None
+    summary: bool = False
+    fmt: str = "table"
+
+
+def run_tape(settings: TapeSettings) -> None:
+    from ..render import render
+    from ..studies.entry import tape_trace
+
+    render(tape_trace(settings.formula(), settings.at, settings.wrt, settings.mode,
+                      settings.seed, settings.numbering, settings.digits, settings.example,
+                      settings.summary), settings.fmt)
+
+
+@dataclass(frozen=True)
+class GraphSettings(FormulaSettings):
+    fmt: str = "text"
+    digits: int | None = None
+    render_to: str | None = None
+
+
+def run_graph(settings: GraphSettings) -> None:
+    from ..render import render
+    from ..studies.graph_view import graph_view
+
+    view = graph_view(settings.formula(), settings.at, settings.digits)
+    render(view, settings.fmt)
+    if settings.render_to:
+        from ..render.drawing import save
+
+        save(view, settings.render_to)

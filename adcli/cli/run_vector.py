@@ -1,0 +1,53 @@
+"""``adcli jacobian``, ``jvp``, ``vjp``, ``hessian`` and ``hvp``: vector formulas and
+second order.  Each command has its own run, one call into :mod:`adcli.studies.entry`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .settings import FormulaSettings
+
+
+@dataclass(frozen=True)
+class VectorSettings(FormulaSettings):
+    """The options these commands share; ``mode`` or ``vector`` as the command has."""
+    mode: str | None = None
+    vector: str | None = None
+    fmt: str = "table"
+
+
+def _run(study, settings: VectorSettings, extra) -> None:
+    from ..render import render
+
+    render(study(settings.formula(), settings.at, settings.wrt, extra),
+           settings.fmt)
+
+
+def run_jacobian(settings: VectorSettings) -> None:
+    from ..studies.entry import jacobian_at
+
+    _run(jacobian_at, settings, settings.mode or "auto")
+
+
+def run_jvp(settings: VectorSettings) -> None:
+    from ..studies.entry import jvp_at
+
+    _run(jvp_at, settings, settings.vector)
+
+
+def run_vjp(settings: VectorSettings) -> None:
+    from ..studies.entry import vjp_at
+
+    _run(vjp_at, settings, settings.vector)
+
+
+def run_hessian(settings: VectorSettings) -> None:
+    from ..studies.entry import hessian_at
+
+    _run(hessian_at, settings, settings.mode or "forward-over-reverse")
+
+
+def run_hvp(settings: VectorSettings) -> None:
+    from ..studies.entry import hvp_at
+
+    _run(hvp_at, settings, settings.vector)

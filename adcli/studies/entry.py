@@ -1,0 +1,122 @@
+"""Each study from the values of a command line, as text: one call, one record.
+
+What :func:`adcli.api.differentiate` is to ``diff``, these are to the other
+commands: the formula and point are parsed once into a problem, the option
+values that need reading (a vector, a seed, an example's name) are read here,
+and the study's record comes back.  So the CLI holds no logic of its own, and
+a script gets the same record from the same arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..api import problem
+from ..errors import UsageError
+from ..language.points import parse_vector
+
+
+def method_comparison(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+                      digits: int | None = None, reference_digits: int = 50,
+                      budget: float = 10.0, on_step=None):
+    """Every method side by side against an mpmath reference: ``adcli compare``."""
+    from .compare import compare
+
+    if not 1 <= reference_digits <= 10_000:
+        raise UsageError(f"--reference-digits {reference_digits}: give 1 to 10,000")
+    if not budget > 0:
+        raise UsageError("--budget must be positive")
+    return compare(problem(expression, at, wrt, digits), reference_digits, on_step=on_step,
+                   budget=budget)
+
+
+def step_sweep(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = ()):
+    """Difference-quotient errors over the steps h: ``adcli steps``."""
+    from .steps import sweep
+
+    return sweep(problem(expression, at, wrt))
+
+
+def expression_swell(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+                     order: int = 4, budget: float = 5.0, on_step=None):
+    """Symbolic derivative sizes against the AD work: ``adcli swell``."""
+    from .swell import swell
+
+    return swell(problem(expression, at, wrt), order, budget, on_step=on_step)
+
+
+def tape_trace(expression: str | None, at: Iterable[str] = (), wrt: Iterable[str] = (),
+               mode: str | None = None, seed: str | None = None,
+               numbering: str | None = None, digits: int | None = None,
+               example: str | None = None, summary: bool = False):
+    """The Wengert list at the point, or a built-in example's: ``adcli tape``.
+
+    An example supplies the formula and its own point, mode and numbering;
+    whatever the caller gives besides takes precedence.
+    """
+    from .tape_table import trace
+
+    if example is not None:
+        from .examples import example as lookup
+
+        chosen = lookup(example)
+        if expression is not None:
+            raise UsageError("give either EXPR or --example, not both")
+        expression, at = chosen.expression, at or chosen.at
+        mode, numbering = mode or chosen.mode, numbering or chosen.numbering
+    if expression is None:
+        raise UsageError("give a formula EXPR, or --example NAME (see: adcli examples)")
+    if digits is not None and not 1 <= digits <= 17:
+        raise UsageError(f"--digits {digits}: give 1 to 17")
+    request = problem(expression, at, wrt)
+    return trace(request, mode or "forward", numbering or "seed",
+                 parse_vector(seed, "--seed"), digits, summary)
+
+
+def jacobian_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+                mode: str = "auto"):
+    """The m x n Jacobian of comma-separated outputs: ``adcli jacobian``."""
+    from .jacobian import jacobian
+
+    return jacobian(problem(expression, at, wrt, several=True), mode)
+
+
+def jvp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+           tangent: str | None = None):
+    """J·v by one tangent sweep, ``tangent`` as ``x=1,y=0``: ``adcli jvp``."""
+    from .jacobian import jvp
+
+    request = problem(expression, at, wrt, several=True)
+    return jvp(request, _required(parse_vector(tangent, "--tangent"), "--tangent x=1,y=0"))
+
+
+def vjp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+           cotangent: str | None = None):
+    """uᵀ·J by one adjoint sweep, ``cotangent`` one number per output: ``adcli vjp``."""
+    from .jacobian import parse_numbers, vjp
+
+    request = problem(expression, at, wrt, several=True)
+    return vjp(request, parse_numbers(cotangent or "", "--cotangent"))
+
+
+def hessian_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+               mode: str = "forward-over-reverse"):
+    """The Hessian, by forward-over-reverse or for comparison: ``adcli hessian``."""
+    from .hessian import hessian
+
+    return hessian(problem(expression, at, wrt), mode)
+
+
+def hvp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
+           vector: str | None = None):
+    """H·v by one forward-over-reverse pass, ``vector`` as ``x=1,y=0``: ``adcli hvp``."""
+    from .hessian import hvp
+
+    request = problem(expression, at, wrt)
+    return hvp(request, _required(parse_vector(vector, "--vector"), "--vector x=1,y=0"))
+
+
+def _required(vector: dict | None, example: str) -> dict:
+    if not vector:
+        raise UsageError(f"give the vector, e.g. {example}")
+    return vector

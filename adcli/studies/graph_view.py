@@ -1,0 +1,177 @@
+"""The computational graph of a formula, laid out once for every drawing and table.
+
+A course draws ``f(x) = sin(x**2) + exp(x)`` as boxes and arrows before it
+writes a tape; :func:`graph_view` makes that picture from the same graph and
+tape the sweeps use, so what is drawn is what is computed:
+
+* without a point, the *formula*: one box per non-constant node, which is
+  where hash-consing shows (``sin(x)*sin(x)`` has one ``sin`` with two arrows
+  into ``*``); constant parts are written into the box that uses them
+  (``·^2``), as the tape shows them inline, not drawn as boxes of their own;
+* at a point, the *evaluation*: only what executed (the taken branch of a
+  conditional), each box a tape row ``v3 = sin(v2)`` with its value and
+  adjoint, each arrow the local partial and ``v̄·∂`` -- what the reverse sweep
+  sends along it.
+
+Every walk is a loop over node or entry indices (arguments always have
+smaller indices), so a formula nested ten thousand deep lays out without
+recursion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..errors import UsageError
+from ..language.graph import CONST, FORMS, IF, VAR, Graph
+from ..language.printer import format_node
+from ..ops import ATOM, OPS
+from ..records.graph_view import GraphEdge, GraphNode, GraphView
+
+#: Where the formula has a non-constant argument, when the box shows a template.
+HOLE = "\u00b7"                 # ·
+#: Two-argument kinds whose arguments may be swapped: their arrows need no names.
+SYMMETRIC = frozenset({"add", "mul", "max", "min", "hypot", "eq", "ne", "and", "or"})
+
+
+def graph_view(expression: str, at: Iterable[str] = (), digits: int | None = None
+               ) -> GraphView:
+    """The graph of ``expression``; with a point ``at``, its evaluation there."""
+    if digits is not None and not 1 <= digits <= 17:
+        raise UsageError(f"--digits {digits}: give 1 to 17")
+    if not at:
+        if ".py:" in expression:
+            raise UsageError("a program is traced at a point: give --at")
+        from ..language.parser import parse
+
+        nodes, edges = formula_layout(parse(expression))
+        return GraphView(expression, {}, nodes, edges, (), digits)
+    from ..api import problem
+    from ..backends.reverse import adjoints
+    from ..tape.record import record
+
+    request = problem(expression, at)
+    tape = record(request.graph, request.point)
+    bar = adjoints(tape, {tape.output: 1.0}) if tape.output >= 0 else None
+    nodes, edges, unused = tape_layout(request.graph, tape, bar)
+    return GraphView(expression, dict(request.point), nodes, edges, unused, digits)
+
+
+def _short(kind: str) -> str:
+    """What a box shows when every argument is drawn: ``sin``, ``+``, ``<``."""
+    op = OPS.get(kind)
+    if kind == IF or kind == "not":
+        return kind
+    if op is not None and op.arity == 1 and op.prec != ATOM:
+        return op.name                      # "neg": a bare "-" would read as "sub"
+    if op is not None and op.prec == ATOM:
+        return op.title                     # logb is "log" to a user
+    template = op.pretty if op is not None else FORMS[kind][0]
+    return template.format("", "").strip()
+
+
+def _template(graph: Graph, node: int, constants: dict) -> tuple[str, list]:
+    """A box's label and the names of its arrows, by argument slot.
+
+    Constant arguments are written in (``·^2``, ``2*·``); with several drawn
+    arguments of an order-sensitive op the holes get letters (``a - b``), and
+    the arrows the same letters, so the picture says which is which.
+    """
+    kind, args, _data = graph.nodes[node]
+    constant = graph.constant
+    drawn = [k for k, a in enumerate(args) if not constant[a]]
+    if len(drawn) == len(args) and (len(args) == 1 or kind in SYMMETRIC):
+        return _short(kind), [None] * len(args)
+    op = OPS.get(kind)
+    template, prec = (op.pretty, op.prec) if op is not None else FORMS[kind]
+    letters = iter("abc" if len(drawn) > 1 else HOLE * 3)
+    parts, slots = [], []
+    for a in args:
+        if constant[a]:
+            text = constants.get(a)
+            if text is None:
+                text = constants[a] = format_node(graph, a)
+            if prec != ATOM and graph.nodes[a][0] != CONST:
+                text = f"({text})"
+            parts.append(text)
+            slots.append(None)
+        else:
+            parts.append(next(letters))
+            slots.append(parts[-1] if len(drawn) > 1 else None)
+    return template.format(*parts), slots
+
+
+def _kept(out: int, sources) -> dict:
+    """Index -> position of everything the output reads, in topological order."""
+    keep = bytearray(out + 1)
+    keep[out] = 1
+    for j in range(out, -1, -1):
+        if keep[j]:
+            for a in sources(j):
+                keep[a] = 1
+    index = {}
+    for j in range(out + 1):
+        if keep[j]:
+            index[j] = len(index)
+    return index
+
+
+def formula_layout(graph: Graph) -> tuple[tuple, tuple]:
+    """Boxes and arrows of the formula, constants written into their consumers."""
+    nodes, constant, out = graph.nodes, graph.constant, graph.output
+    if constant[out]:
+        text = format_node(graph, out)
+        return (GraphNode("n0", text, f"n0 = {text}", is_output=True),), ()
+    index = _kept(out, lambda j: [a for a in nodes[j][1] if not constant[a]])
+    names = {j: f"n{i}" for j, i in index.items()}
+    constants: dict[int, str] = {}
+    boxes, arrows = [], []
+    for j, i in index.items():
+        kind, args, data = nodes[j]
+        formula = f"{names[j]} = {format_node(graph, j, names.get)}"
+        if kind == VAR:
+            boxes.append(GraphNode(names[j], str(data), formula, is_input=True,
+                                   is_output=j == out))
+            continue
+        label, slots = _template(graph, j, constants)
+        boxes.append(GraphNode(names[j], label, formula, is_output=j == out))
+        for a, slot in zip(args, slots):
+            if not constant[a]:
+                arrows.append(GraphEdge(index[a], i, slot))
+    return tuple(boxes), tuple(arrows)
+
+
+def tape_layout(graph: Graph, tape, adjoint=None) -> tuple[tuple, tuple, tuple]:
+    """Boxes and arrows of what executed, and the tape rows the output does not read."""
+    entries, entry_of, out = tape.nodes, tape.entry_of, tape.output
+    if out < 0:  # a constant formula, or a conditional that chose a constant
+        box = GraphNode("output", "output (constant here)", "output (constant here)",
+                        tape.value, is_output=True)
+        return (box,), (), tuple(tape.row_name(e) for e in range(len(tape)))
+    # Arguments of each entry, from the graph (an `if` argument is the entry of
+    # its taken branch); the partials, from the tape's edges, in the same order.
+    sources = [[e for e in (entry_of[a] for a in graph.nodes[node][1]) if e >= 0]
+               for node in entries]
+    partials: list[list] = [[] for _ in entries]
+    for target, source, p in tape.edge_triples():
+        if source >= 0:  # a unary op of a branch that chose a constant: see report
+            partials[target].append((source, p))
+    index = _kept(out, sources.__getitem__)
+    bar = adjoint
+    boxes, arrows = [], []
+    for e, i in index.items():
+        row = tape.describe(e)
+        boxes.append(GraphNode(tape.row_name(e), row, row, tape.values[e],
+                               None if bar is None else bar[e],
+                               is_input=graph.nodes[entries[e]][0] == VAR,
+                               is_output=e == out))
+        known = [p for _s, p in partials[e]] \
+            if [s for s, _p in partials[e]] == sources[e] else [None] * len(sources[e])
+        for s, p in zip(sources[e], known):
+            flow = None
+            if bar is not None and p is not None:
+                # as the sweep does it: zero times an undefined partial is zero
+                flow = bar[e] * p if bar[e] and p else 0.0
+            arrows.append(GraphEdge(index[s], i, None, p, flow))
+    unused = tuple(tape.row_name(e) for e in range(len(tape)) if e > out or e not in index)
+    return tuple(boxes), tuple(arrows), unused
