@@ -15,10 +15,11 @@ import pytest
 import sympy as sp
 
 import adcli.studies.hessian as hess_module
+import adcli.studies.matrices as matrices_module
 from adcli.api import problem
 from adcli.errors import MathError, UsageError
 from adcli.studies.hessian import hessian, hvp
-from support import assert_one_error_line
+from support import assert_close, assert_matrix_close, assert_one_error_line, count_sweeps
 from support import sympy_hypot as _hypot
 from support import sympy_sigmoid as _sigmoid
 
@@ -109,20 +110,6 @@ def reference(case_id: str):
             [[at(sp.diff(f, a, b)) for b in v] for a in v])
 
 
-def assert_close(got, want, rel, scale=1.0, what=""):
-    assert abs(got - want) <= rel * max(abs(want), 1e-3 * scale), \
-        f"{what}: got {got!r}, SymPy says {want!r}"
-
-
-def assert_matrix_close(got, want, rel, what=""):
-    scale = max([1.0] + [abs(v) for row in want for v in row])
-    assert len(got) == len(want), f"{what}: {len(got)} rows, expected {len(want)}"
-    for i, (grow, wrow) in enumerate(zip(got, want)):
-        assert len(grow) == len(wrow), f"{what}: row {i} has {len(grow)} columns"
-        for j, (g, w) in enumerate(zip(grow, wrow)):
-            assert_close(g, w, rel, scale, f"{what}[{i}][{j}]")
-
-
 def assert_symmetric(matrix, rel=AD_REL):
     scale = max([1.0] + [abs(v) for row in matrix for v in row])
     for i in range(len(matrix)):
@@ -173,15 +160,7 @@ def test_variable_only_in_the_untaken_branch_has_zero_rows():
 @pytest.fixture
 def sweeps(monkeypatch):
     """Count the tangent sweeps adcli.studies.hessian runs."""
-    count = {"tangent": 0}
-    original = hess_module.tangents
-
-    def counting(*args, **kwargs):
-        count["tangent"] += 1
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(hess_module, "tangents", counting)
-    return count
+    return count_sweeps(monkeypatch, hess_module, matrices_module)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

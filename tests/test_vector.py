@@ -17,10 +17,11 @@ import pytest
 import sympy as sp
 
 import adcli.studies.jacobian as jac_module
+import adcli.studies.matrices as matrices_module
 from adcli.api import problem
 from adcli.errors import MathError, UsageError
 from adcli.studies.jacobian import jacobian, jvp, vjp
-from support import assert_one_error_line
+from support import assert_close, assert_matrix_close, assert_one_error_line, count_sweeps
 from support import sympy_hypot as _hypot
 from support import sympy_sigmoid as _sigmoid
 
@@ -114,21 +115,6 @@ def reference(case_id: str):
     return values, matrix
 
 
-def assert_close(got, want, rel, scale=1.0, what=""):
-    """Relative to ``want``; entries that are (nearly) zero get a floor of rel * scale."""
-    assert abs(got - want) <= rel * max(abs(want), 1e-3 * scale), \
-        f"{what}: got {got!r}, SymPy says {want!r}"
-
-
-def assert_matrix_close(got, want, rel, what=""):
-    scale = max([1.0] + [abs(v) for row in want for v in row])
-    assert len(got) == len(want), f"{what}: {len(got)} rows, expected {len(want)}"
-    for i, (grow, wrow) in enumerate(zip(got, want)):
-        assert len(grow) == len(wrow), f"{what}: row {i} has {len(grow)} columns"
-        for j, (g, w) in enumerate(zip(grow, wrow)):
-            assert_close(g, w, rel, scale, f"{what}[{i}][{j}]")
-
-
 def _dot_columns(matrix, v):
     return [sum(row[j] * v[j] for j in range(len(v))) for row in matrix]
 
@@ -193,17 +179,7 @@ def test_constant_output_has_a_zero_row_in_every_mode():
 @pytest.fixture
 def sweeps(monkeypatch):
     """Count the tangent and adjoint sweeps adcli.studies.jacobian really runs."""
-    count = {"tangent": 0, "adjoint": 0}
-
-    def counting(kind, fn):
-        def wrapped(*args, **kwargs):
-            count[kind] += 1
-            return fn(*args, **kwargs)
-        return wrapped
-
-    monkeypatch.setattr(jac_module, "tangents", counting("tangent", jac_module.tangents))
-    monkeypatch.setattr(jac_module, "adjoints", counting("adjoint", jac_module.adjoints))
-    return count
+    return count_sweeps(monkeypatch, jac_module, matrices_module)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -498,6 +474,24 @@ ERRORS = [
                          ids=[f"{a[0]}-{i}" for i, (a, _, _) in enumerate(ERRORS)])
 def test_cli_errors(run, args, code, fragment):
     assert_one_error_line(run(*args), code, fragment)
+
+
+@pytest.mark.parametrize("command, option", [("jvp", "--tangent"), ("hvp", "--vector"),
+                                             ("tape", "--seed")])
+def test_every_vector_option_refuses_a_name_alike(run, command, option):
+    result = run(command, "x*y", "--at", "x=1", "--at", "y=2", option, "w=1")
+    assert_one_error_line(result, 2, f"{option} names 'w', which is not a variable of the "
+                                     f"formula (variables: x, y)")
+
+
+@pytest.mark.parametrize("option, text, words", [
+    ("--tangent", "x=a", "'a' is not a number"), ("--tangent", "x=inf", "inf is not a finite"),
+    ("--cotangent", "1,a", "'a' is not a number"), ("--cotangent", "1,nan", "nan is not a finite"),
+])
+def test_every_vector_option_refuses_a_number_alike(run, option, text, words):
+    command = "jvp" if option == "--tangent" else "vjp"
+    result = run(command, "x*y, y", "--at", "x=1", "--at", "y=2", option, text)
+    assert_one_error_line(result, 2, f"{option} {text}: {words}")
 
 
 def test_library_errors_are_typed():

@@ -38,15 +38,20 @@ def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at") -> flo
     return value if m is not FLOAT else float(value)
 
 
+def check_names(names: Iterable[str], variables: Sequence[str], option: str) -> None:
+    """Refuse the first of ``names`` that is not a variable, listing those there are."""
+    for name in names:
+        if name not in variables:
+            raise UsageError(f"{option} names '{name}', which is not a variable of the "
+                             f"formula (variables: {', '.join(variables) or 'none'})")
+
+
 def _check_name(name: str, variables: Sequence[str]) -> None:
     if name in CONSTANTS:
         raise UsageError(f"cannot assign {name}: it is a constant")
     if name in SURFACE:
         raise UsageError(f"cannot assign {name}: it is a function")
-    if name not in variables:
-        known = ", ".join(variables) if variables else "none"
-        raise UsageError(f"--at names '{name}', which is not a variable of the formula "
-                         f"(variables: {known})")
+    check_names([name], variables, "--at")
 
 
 def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict:
@@ -88,6 +93,17 @@ def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:
     return tuple(names) if names else tuple(variables)
 
 
+def _number(part: str, text: str, option: str) -> float:
+    """One finite number of an option's comma-separated list ``text``."""
+    try:
+        number = float(part)
+    except ValueError:
+        raise UsageError(f"{option} {text}: {part!r} is not a number") from None
+    if not math.isfinite(number):
+        raise UsageError(f"{option} {text}: {part} is not a finite number")
+    return number
+
+
 def parse_vector(text: str | None, option: str) -> dict | None:
     """``"x=1,y=0"`` -> ``{"x": 1.0, "y": 0.0}`` (a bare name means 1)."""
     if not text:
@@ -96,13 +112,25 @@ def parse_vector(text: str | None, option: str) -> dict | None:
     for part in text.split(","):
         key, sep, value = part.partition("=")
         key = key.strip()
-        try:
-            number = float(value) if sep else 1.0
-        except ValueError:
-            raise UsageError(f"{option} {text}: {value!r} is not a number") from None
-        if not math.isfinite(number):
-            raise UsageError(f"{option} {text}: {value} is not a finite number")
+        number = _number(value, text, option) if sep else 1.0
         if key in vector:
             raise UsageError(f"{option} {text}: {key} is given twice")
         vector[key] = number
     return vector
+
+
+def parse_numbers(text: str, option: str) -> list:
+    """``"1,0,0"`` -> [1.0, 0.0, 0.0]: a vector over the outputs, in order."""
+    if not text:
+        raise UsageError(f"give {option}: one number per output, e.g. 1,0")
+    return [_number(part, text, option) for part in text.split(",")]
+
+
+def vector_over(vector: dict, variables: Sequence[str], option: str) -> dict:
+    """A vector given by name, over every variable in order; those not named are 0.
+
+    The seed of a tangent sweep (``--tangent``, ``--vector``, ``--seed``): every
+    name must be a variable, so a typo is refused rather than read as 0.
+    """
+    check_names(vector, variables, option)
+    return {k: float(vector.get(k, 0.0)) for k in variables}

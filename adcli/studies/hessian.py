@@ -8,13 +8,16 @@ gradient give the same matrix for comparison.
 
 from __future__ import annotations
 
-from ..tape.second_order import gradient_graph
 from ..backends import Problem
 from ..backends.forward import tangents
-from ..errors import MathError, UsageError
+from ..errors import UsageError
+from ..language.points import vector_over
 from ..ops.namespaces import FLOAT
 from ..records.vector import Hessian, Product
 from ..tape.record import record
+from ..tape.second_order import gradient_graph
+from .matrices import (central_jacobian, check_finite, output_tangents, rows_of,
+                       symbolic_jacobian, tangent_columns)
 
 HESSIAN_MODES = ("forward-over-reverse", "symbolic", "numerical")
 
@@ -25,14 +28,6 @@ def _second_tape(problem: Problem):
     return tape, record(graph, problem.point)
 
 
-def _check(matrix) -> None:
-    for row in matrix:
-        for value in row:
-            if not value - value == 0:
-                raise MathError(f"the second derivative is infinite or undefined at the "
-                                f"point ({value})")
-
-
 def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
     if mode not in HESSIAN_MODES:
         raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(HESSIAN_MODES)}")
@@ -41,18 +36,14 @@ def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
     gradient = dict(zip(tape.inputs, second.output_values))
     index = [list(tape.inputs).index(n) for n in names]
     if mode == "forward-over-reverse":
-        columns = []
-        for name in names:
-            dot = tangents(second, {second.inputs[name]: 1.0})
-            columns.append([dot[e] if e >= 0 else 0.0 for e in second.outputs])
-        matrix = [[columns[j][index[i]] for j in range(len(names))] for i in range(len(names))]
+        matrix = rows_of(tangent_columns(second, names), index)
         note = (f"{len(names)} tangent sweeps through the recorded reverse sweep "
                 f"({len(second)} entries)")
     elif mode == "symbolic":
         matrix, note = _symbolic(problem), "sympy.diff twice, evaluated at the point"
     else:
         matrix, note = _numerical(problem), "central differences of the reverse-mode gradient"
-    _check(matrix)
+    check_finite(matrix, "second derivative")
     return Hessian(problem.text, tuple(names), problem.point, tape.value,
                    {n: gradient[n] for n in names},
                    tuple(tuple(row) for row in matrix), mode, note)
@@ -61,37 +52,33 @@ def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
 def hvp(problem: Problem, vector: dict) -> Product:
     """H·v by one tangent sweep through the recorded reverse sweep."""
     names = list(problem.graph.variables)
-    unknown = [k for k in vector if k not in names]
-    if unknown:
-        raise UsageError(f"--vector names '{unknown[0]}', which is not a variable "
-                         f"(variables: {', '.join(names)})")
-    v = {k: float(vector.get(k, 0.0)) for k in names}
+    v = vector_over(vector, names, "--vector")
     tape, second = _second_tape(problem)
     dot = tangents(second, {second.inputs[k]: x for k, x in v.items()})
-    result = {k: (dot[e] if e >= 0 else 0.0) for k, e in zip(names, second.outputs)}
-    _check([result.values()])
+    result = dict(zip(names, output_tangents(second, dot)))
+    check_finite([result.values()], "second derivative")
     return Product("hvp", (problem.text,), tuple(names), problem.point, (tape.value,),
                    v, result)
 
 
 def _symbolic(problem: Problem) -> list:
+    """The Jacobian of SymPy's gradient."""
     import sympy
 
-    from ..backends.symbolic import guarded, to_sympy
+    from ..backends.symbolic import to_sympy
 
-    with guarded(problem) as (symbols, subs):
+    def gradient(symbols):
         expr = to_sympy(problem.graph, symbols)
-        return [[float(sympy.diff(expr, symbols[a], symbols[b]).xreplace(subs).evalf(30))
-                 for b in problem.wrt] for a in problem.wrt]
+        return [sympy.diff(expr, symbols[a]) for a in problem.wrt]
+
+    return symbolic_jacobian(problem, gradient)
 
 
 def _numerical(problem: Problem) -> list:
-    from ..backends.numerical import central_columns
+    """Central differences of the reverse-mode gradient."""
     from ..backends.reverse import gradient
 
     def grad_at(point):
         return list(gradient(record(problem.graph, point), problem.wrt, FLOAT).values())
 
-    columns, _evaluations = central_columns(grad_at, problem.point, problem.wrt)
-    n = len(problem.wrt)
-    return [[columns[j][i] for j in range(n)] for i in range(n)]
+    return central_jacobian(problem, grad_at, len(problem.wrt))[0]

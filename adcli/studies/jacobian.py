@@ -8,15 +8,17 @@ sweep, a VJP one adjoint sweep.  Sweeps are counted as they run.
 
 from __future__ import annotations
 
-import math
-
 from ..backends import Problem
 from ..backends.forward import tangents
 from ..backends.reverse import adjoints
-from ..errors import MathError, UsageError
+from ..errors import UsageError
+from ..language.points import parse_numbers  # noqa: F401 (the CLI imports it from here)
+from ..language.points import vector_over
 from ..language.printer import format_node
 from ..records.vector import Jacobian, Product
-from ..tape.record import Tape, record
+from ..tape.record import record
+from .matrices import (central_jacobian, check_finite, output_tangents, rows_of,
+                       symbolic_jacobian, tangent_columns)
 
 JACOBIAN_MODES = ("auto", "forward", "reverse", "symbolic", "numerical")
 
@@ -31,17 +33,6 @@ def _outputs(problem: Problem) -> tuple:
     if len(graph) > LABELLED_NODES:
         return tuple(f"f{k + 1}" for k in range(len(graph.outputs)))
     return tuple(format_node(graph, node) for node in graph.outputs)
-
-
-def _column(tape: Tape, dot: list) -> list:
-    return [dot[e] if e >= 0 else 0.0 for e in tape.outputs]
-
-
-def _finite(matrix, what: str) -> None:
-    for row in matrix:
-        for value in row:
-            if not value - value == 0:
-                raise MathError(f"the {what} is infinite or undefined at the point ({value})")
 
 
 def advice(n: int, m: int, edges: int) -> tuple[str, str]:
@@ -63,11 +54,7 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
         mode, note = advice(n, m, len(tape.edges) // 3)
     performed = 0
     if mode == "forward":
-        columns = []
-        for name in names:
-            columns.append(_column(tape, tangents(tape, {inputs[name]: 1.0})))
-            performed += 1
-        matrix = [[columns[j][i] for j in range(n)] for i in range(m)]
+        matrix, performed = rows_of(tangent_columns(tape, names), range(m)), n
     elif mode == "reverse":
         matrix = []
         for out in tape.outputs:
@@ -77,46 +64,31 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
     elif mode == "symbolic":
         matrix = _symbolic(problem)
     else:
-        matrix, performed = _numerical(problem)
-    _finite(matrix, "Jacobian")
+        matrix, performed = central_jacobian(
+            problem, lambda at: record(problem.graph, at, partials=False).output_values, m)
+    check_finite(matrix, "Jacobian")
     return Jacobian(_outputs(problem), tuple(names), problem.point, tuple(tape.output_values),
                     tuple(tuple(row) for row in matrix), mode, {"forward": n, "reverse": m},
                     performed, note)
 
 
 def _symbolic(problem: Problem) -> list:
-    import sympy
+    from ..backends.symbolic import to_sympy
 
-    from ..backends.symbolic import guarded, to_sympy
-
-    rows = []
-    with guarded(problem) as (symbols, subs):
-        for node in problem.graph.outputs:
-            expr = to_sympy(problem.graph, symbols, node)
-            rows.append([float(sympy.diff(expr, symbols[v]).xreplace(subs).evalf(30))
-                         for v in problem.wrt])
-    return rows
-
-
-def _numerical(problem: Problem) -> tuple[list, int]:
-    from ..backends.numerical import central_columns
-
-    columns, evaluations = central_columns(
-        lambda at: record(problem.graph, at, partials=False).output_values,
-        problem.point, problem.wrt)
-    m = len(problem.graph.outputs)
-    return [[column[i] for column in columns] for i in range(m)], evaluations
+    graph = problem.graph
+    return symbolic_jacobian(
+        problem, lambda symbols: (to_sympy(graph, symbols, node) for node in graph.outputs))
 
 
 def jvp(problem: Problem, tangent: dict) -> Product:
     """J·v by one tangent sweep seeded with v."""
     tape = record(problem.graph, problem.point)
     inputs = tape.inputs
-    vector = _vector(tangent, list(inputs), "--tangent")
+    vector = vector_over(tangent, list(inputs), "--tangent")
     dot = tangents(tape, {inputs[k]: v for k, v in vector.items()})
     outputs = _outputs(problem)
-    result = dict(zip(outputs, _column(tape, dot)))
-    _finite([result.values()], "JVP")
+    result = dict(zip(outputs, output_tangents(tape, dot)))
+    check_finite([result.values()], "JVP")
     return Product("jvp", outputs, tuple(inputs), problem.point, tuple(tape.output_values),
                    vector, result)
 
@@ -134,27 +106,6 @@ def vjp(problem: Problem, cotangent: list) -> Product:
             seed[entry] = seed.get(entry, 0.0) + u
     bar = adjoints(tape, seed)
     result = {name: bar[entry] for name, entry in tape.inputs.items()}
-    _finite([result.values()], "VJP")
+    check_finite([result.values()], "VJP")
     return Product("vjp", outputs, tuple(tape.inputs), problem.point,
                    tuple(tape.output_values), tuple(cotangent), result)
-
-
-def _vector(spec: dict, names: list, option: str) -> dict:
-    unknown = [k for k in spec if k not in names]
-    if unknown:
-        raise UsageError(f"{option} names '{unknown[0]}', which is not a variable "
-                         f"(variables: {', '.join(names) or 'none'})")
-    return {k: float(spec.get(k, 0.0)) for k in names}
-
-
-def parse_numbers(text: str, option: str) -> list:
-    """``"1,0,0"`` -> [1.0, 0.0, 0.0]."""
-    if not text:
-        raise UsageError(f"give {option}: one number per output, e.g. 1,0")
-    try:
-        numbers = [float(part) for part in text.split(",")]
-    except ValueError:
-        raise UsageError(f"{option} {text}: give numbers separated by commas") from None
-    if not all(map(math.isfinite, numbers)):
-        raise UsageError(f"{option} {text}: the numbers must be finite")
-    return numbers

@@ -79,11 +79,9 @@ def _seed(seed: dict | None, problem: Problem, inputs: dict) -> dict:
     if seed is None:
         first = problem.wrt[0] if problem.wrt else None
         return {v: (1.0 if v == first else 0.0) for v in inputs}
-    unknown = [v for v in seed if v not in inputs]
-    if unknown:
-        raise UsageError(f"--seed names '{unknown[0]}', which is not a variable of the "
-                         f"formula (variables: {', '.join(inputs) or 'none'})")
-    return {v: float(seed.get(v, 0.0)) for v in inputs}
+    from ..language.points import vector_over
+
+    return vector_over(seed, list(inputs), "--seed")
 
 
 def _sweep_order(tape: Tape) -> list[int]:
