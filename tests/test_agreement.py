@@ -16,6 +16,7 @@ import mpmath
 import pytest
 
 from adcli.api import differentiate
+from support import close
 
 mp = mpmath
 DPS = 50
@@ -25,10 +26,6 @@ MAX_DEPTH = 5
 
 EXACT = dict(rel=1e-10, abs_=1e-12)       # forward, reverse, symbolic, reference
 NUMERICAL = dict(rel=1e-5, abs_=1e-7)     # central differences
-
-
-def close(got, expected, rel, abs_) -> bool:
-    return abs(got - expected) <= max(rel * abs(expected), abs_)
 
 
 # -- random trees --------------------------------------------------------------

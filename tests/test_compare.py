@@ -23,6 +23,7 @@ from adcli.api import differentiate, problem
 from adcli.backends.numerical import complex_step_refusal
 from adcli.errors import MathError
 from adcli.studies.reference import reference
+from support import close
 
 EPS = sys.float_info.epsilon
 SAFETY = 10
@@ -317,13 +318,6 @@ def test_compare_precision_40_json(run):
 
 # -- 5. compare: the JSON contract and every format ------------------------------
 
-def _close(reported, recomputed: float, rel: float = 1e-6) -> bool:
-    reported = float(reported)
-    if recomputed == 0:
-        return reported == 0
-    return abs(reported - recomputed) <= rel * recomputed
-
-
 def _check_rows(out: dict, exact: dict):
     assert [row["method"] for row in out["rows"]] == COMPARE_ROWS
     keys = {"method", "gradient", "abs_error", "rel_error", "digits", "evaluations",
@@ -340,8 +334,8 @@ def _check_rows(out: dict, exact: dict):
             absolute = [float(abs(mpmath.mpf(row["gradient"][k]) - exact[k])) for k in exact]
             relative = [a / float(abs(exact[k])) if exact[k] != 0 else a
                         for a, k in zip(absolute, exact)]
-        assert _close(row["abs_error"], max(absolute)), (row, absolute)
-        assert _close(row["rel_error"], max(relative)), (row, relative)
+        assert close(float(row["abs_error"]), max(absolute), 1e-6), (row, absolute)
+        assert close(float(row["rel_error"]), max(relative), 1e-6), (row, relative)
         top = 17.0
         expected_digits = top if max(relative) == 0 else max(
             0.0, min(top, -math.log10(max(relative))))

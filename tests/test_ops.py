@@ -20,6 +20,7 @@ from adcli.api import differentiate
 from adcli.errors import MathError
 from adcli.ops.namespaces import FLOAT, mpmath_math, numpy_math, sympy_math
 from adcli.ops import OPS, SURFACE
+from support import close
 
 mp = mpmath
 DPS = 50
@@ -135,10 +136,6 @@ OPERATOR_SYNTAX = {"add": "x + y", "sub": "x - y", "mul": "x * y", "div": "x / y
 
 
 # -- helpers -----------------------------------------------------------------
-
-def close(got, expected, rel, abs_=0.0) -> bool:
-    return abs(got - expected) <= max(rel * abs(expected), abs_)
-
 
 def formula(op) -> str:
     """The formula a user types for ``op`` applied to the variables x (, y)."""

@@ -20,6 +20,7 @@ from adcli.errors import MathError, ParseError
 from adcli.ops import SURFACE, VARIADIC
 from adcli.language.parser import parse
 from adcli.tape.record import record
+from support import close
 
 POINTS = [(1.5, 2.0, 0.5), (0.7, 1.3, 2.2), (2.0, 3.0, 1.25), (3.0, 0.25, 4.0)]
 
@@ -31,8 +32,8 @@ def value(text: str, x: float = 0.0, y: float = 0.0, z: float = 0.0, mode="rever
     return differentiate(text, at, mode=mode).value
 
 
-def close(a: float, b: float, rel: float = 1e-12) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-300)
+#: Tolerance of adcli's values against Python's.
+TOL = dict(rel=1e-12, abs_=1e-300)
 
 
 # --------------------------------------------------------------------------
@@ -94,7 +95,8 @@ def test_precedence_matches_python(text, expected):
     for x, y, z in POINTS:
         got = value(text, x, y, z)
         want = expected(x, y, z)
-        assert close(got, want), f"{text} at x={x}, y={y}, z={z}: adcli {got}, Python {want}"
+        assert close(got, want, **TOL), \
+            f"{text} at x={x}, y={y}, z={z}: adcli {got}, Python {want}"
 
 
 def test_precedence_cases_are_not_vacuous():
@@ -218,7 +220,7 @@ def test_random_trees_match_python(tree, point, caret):
         return
     text = render(tree, caret)
     got = _adcli_value(text, env)
-    assert close(got, want), f"{text!r} at {env}: adcli {got!r}, Python {want!r}"
+    assert close(got, want, **TOL), f"{text!r} at {env}: adcli {got!r}, Python {want!r}"
 
 
 def test_renderer_is_minimal_and_right():
@@ -303,7 +305,7 @@ FUNCTIONS = [
 def test_functions(text, expected):
     for x, y, z in POINTS:
         got, want = value(text, x, y, z), expected(x, y, z)
-        assert close(got, want, 1e-12), f"{text} at {x, y, z}: adcli {got}, Python {want}"
+        assert close(got, want, **TOL), f"{text} at {x, y, z}: adcli {got}, Python {want}"
 
 
 def test_ln_is_log():
@@ -404,7 +406,8 @@ def test_conditionals(text, expected):
         outcomes.add(want)
         for mode in ("reverse", "forward"):
             got = value(text, x, y, z, mode)
-            assert close(got, want), f"{text} at {x, y, z} ({mode}): adcli {got}, Python {want}"
+            assert close(got, want, **TOL), \
+                f"{text} at {x, y, z} ({mode}): adcli {got}, Python {want}"
     assert len(outcomes) > 1, f"{text}: the points never change the branch"
 
 
@@ -473,7 +476,7 @@ def test_hash_consing_structure():
     assert _kinds(parse("(x-y)*(y-x)")).count("sub") == 2
     # The derivative of a shared node is counted once per use.
     d = differentiate("sin(x)*sin(x)", ["x=0.7"])
-    assert close(d.gradient["x"], 2 * math.sin(0.7) * math.cos(0.7))
+    assert close(d.gradient["x"], 2 * math.sin(0.7) * math.cos(0.7), **TOL)
 
 
 def test_graph_arguments_precede_nodes():

@@ -12,7 +12,7 @@ from ..backends import Problem
 from ..backends.forward import tangents
 from ..backends.reverse import adjoints
 from ..errors import UsageError
-from ..language.points import parse_numbers  # noqa: F401 (the CLI imports it from here)
+from ..language.points import parse_numbers  # noqa: F401 (studies.entry imports it here)
 from ..language.points import vector_over
 from ..language.printer import format_node
 from ..records.vector import Jacobian, Product
