@@ -33,20 +33,22 @@ def _function(name: str):
 
 
 def _apply(op_name: str, *args):
+    """The op on traced numbers (recorded), SymPy expressions, mpmath numbers or floats."""
     from .programs.trace import Traced
 
+    op = OPS[op_name]
     for a in args:
         if isinstance(a, Traced):
-            return a.tracer.apply(op_name, *args)
+            return a.tracer.apply(op, *args)
     if any(type(a).__module__.startswith("sympy") for a in args):
         from .ops.namespaces import sympy_math
 
-        return OPS[op_name].evaluate(sympy_math(), *args)
+        return getattr(sympy_math(), op_name)(*args)
     if any(type(a).__module__.startswith("mpmath") for a in args):
         from .ops.namespaces import mpmath_math
 
-        return OPS[op_name].evaluate(mpmath_math(), *args)
-    return OPS[op_name].evaluate(FLOAT, *(float(a) for a in args))
+        return getattr(mpmath_math(), op_name)(*args)
+    return getattr(FLOAT, op_name)(*(float(a) for a in args))
 
 
 for _name in SURFACE:

@@ -5,20 +5,9 @@ from __future__ import annotations
 from ..ops.precision import arithmetic
 from ..records import Derivative
 from ..tape.record import Tape, derivative_error, record
+from ..tape.sweeps import tangents
 from . import Problem
 from ._common import kink_warnings
-
-
-def tangents(tape: Tape, seed: dict) -> list:
-    """``dot[i] = sum_k p_k * dot[arg_k]`` for every entry, in execution order."""
-    dot = [0.0] * len(tape)
-    for entry, s in seed.items():
-        dot[entry] = s
-    for out, arg, p in tape.edge_triples():
-        d = dot[arg]
-        if d and p:  # 0 times an undefined partial is 0, as in the reverse sweep
-            dot[out] += p * d
-    return dot
 
 
 def differentiate(problem: Problem) -> Derivative:

@@ -5,21 +5,9 @@ from __future__ import annotations
 from ..ops.precision import arithmetic
 from ..records import Derivative
 from ..tape.record import Tape, derivative_error, record
+from ..tape.sweeps import adjoints
 from . import Problem
 from ._common import kink_warnings
-
-
-def adjoints(tape: Tape, seed: dict) -> list:
-    """``bar[arg_k] += bar[i] * p_k``, entries taken backwards; sums fan-out."""
-    bar = [0.0] * len(tape)
-    for entry, s in seed.items():
-        bar[entry] = s
-    backwards = reversed(tape.edges)
-    for p, arg, out in zip(backwards, backwards, backwards):
-        b = bar[out]
-        if b and p:  # 0 times an undefined partial is 0, as in the tangent sweep
-            bar[arg] += b * p
-    return bar
 
 
 def gradient(tape: Tape, wrt, m) -> dict:

@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 
 from ..errors import MathError, NotAvailable
-from ..language.graph import CONST, IF, VAR, Graph, apply_boolean
+from ..language.graph import Graph
 from ..ops.namespaces import sympy_math
 from ..ops import OPS
 from ..ops.precision import arithmetic
@@ -55,18 +55,16 @@ def time_budget(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-#: Chains SymPy flattens into one n-ary node (a + b + c is one Add).
-_FAMILY = {"add": "add", "sub": "add", "mul": "mul", "div": "mul", "neg": "mul"}
-
-
 def depth(graph: Graph) -> int:
-    """The nesting depth of the expression SymPy will build for the graph."""
+    """The nesting depth of the expression SymPy will build for the graph: a
+    run of ops of one n-ary family (``Op.nary``: sums, products) is one level."""
     level = [0] * len(graph)
     nodes = graph.nodes
-    for node, (kind, args, _data) in enumerate(nodes):
-        family = _FAMILY.get(kind)
+    family = [getattr(OPS.get(kind), "nary", None) for kind, _a, _d in nodes]
+    for node, (_kind, args, _data) in enumerate(nodes):
+        mine = family[node]
         for a in args:
-            step = 0 if family is not None and _FAMILY.get(nodes[a][0]) == family else 1
+            step = 0 if mine is not None and family[a] == mine else 1
             if level[a] + step > level[node]:
                 level[node] = level[a] + step
     return level[graph.output] if len(graph) else 0
@@ -75,47 +73,12 @@ def depth(graph: Graph) -> int:
 def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
     """The graph's output as a SymPy expression; shared nodes stay shared.
 
-    A chain of ``+``/``-`` becomes one n-ary ``Add`` (its terms gathered in a
-    list), because adding terms one at a time costs SymPy O(n^2).
+    The graph is recorded in the SymPy namespace with every branch (a
+    conditional becomes ``Piecewise``); sums are built as one n-ary ``Add``.
     """
-    import sympy
-
     m = sympy_math()
-    nodes = graph.nodes
-    uses = [0] * len(graph)
-    for _kind, args, _data in nodes:
-        for a in args:
-            uses[a] += 1
-    val: list = [None] * len(graph)
-    terms: dict[int, list] = {}  # add/sub nodes whose Add is not built yet
-
-    def value(a):
-        if a in terms:
-            val[a] = sympy.Add(*terms.pop(a))
-        return val[a]
-
-    def summands(a, sign):
-        if a in terms and uses[a] == 1:
-            gathered = terms.pop(a)
-            return gathered if sign > 0 else [-t for t in gathered]
-        return [value(a) if sign > 0 else -value(a)]
-
-    for node, (kind, args, data) in enumerate(nodes):
-        if kind in ("add", "sub"):
-            gathered = summands(args[0], 1)
-            gathered.extend(summands(args[1], 1 if kind == "add" else -1))
-            terms[node] = gathered
-        elif kind == CONST:
-            val[node] = graph.number(node, m)
-        elif kind == VAR:
-            val[node] = symbols[data]
-        elif kind == IF:
-            val[node] = m.where(*map(value, args))
-        elif kind in OPS:
-            val[node] = OPS[kind].evaluate(m, *map(value, args))
-        else:
-            val[node] = apply_boolean(kind, m, *map(value, args))
-    return value(graph.output if output is None else output)
+    tape = record(graph, symbols, m, partials=False, branches="all")
+    return m.expression(tape.node_values[graph.output if output is None else output])
 
 
 def _program_expression(problem: Problem, symbols: dict):

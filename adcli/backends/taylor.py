@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import UsageError
 from ..records import Derivative
 from ..tape.record import record
-from ..tape.series import derivatives, propagate
+from ..tape.series import coefficients, derivatives
 from . import Problem
 from ._common import kink_warnings
 
@@ -18,7 +18,7 @@ def differentiate(problem: Problem) -> Derivative:
         raise UsageError("--order runs in float64; --precision does not apply")
     name = problem.wrt[0]
     tape = record(problem.graph, problem.point, partials=False)
-    ds = derivatives(propagate(tape, name, problem.order))
+    ds = derivatives(coefficients(problem.graph, problem.point, name, problem.order))
     gradient = {name: ds[1]} if len(ds) > 1 else {}
     return Derivative(
         problem.text, "taylor", problem.point, tape.value, gradient,

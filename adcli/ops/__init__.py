@@ -1,9 +1,11 @@
 """The one table of primitives.  All derivative knowledge of adcli lives here.
 
-``OPS`` maps an op name to its :class:`~adcli.ops.spec.Op`.  ``SURFACE`` maps
-each function name a user may write to the op used for each arity;
-``VARIADIC`` functions fold left over their arguments (``max(a, b, c)`` is
-``max(max(a, b), c)``, which keeps the first-argument tie rule).
+``OPS`` maps an op name to its :class:`~adcli.ops.spec.Op`.  Everything else
+is read off it: ``SURFACE`` maps each function name a user may write to the
+op used for each arity; ``VARIADIC`` functions fold left over their
+arguments (``max(a, b, c)`` is ``max(max(a, b), c)``, which keeps the
+first-argument tie rule); ``INFIX`` and ``PREFIX`` are the operator symbols
+the parser reads, with their precedence.
 """
 
 from __future__ import annotations
@@ -15,22 +17,28 @@ from .spec import ATOM, Op
 
 OPS: dict[str, Op] = {op.name: op for op in ARITHMETIC + ELEMENTARY + NONSMOOTH}
 
-VARIADIC = frozenset({"min", "max"})
-
 #: Named constants of the language, with their value in a namespace ``m``.
 CONSTANTS = {"pi": lambda m: m.pi, "e": lambda m: m.e}
 
 
 def _surface() -> dict[str, dict[int, str]]:
-    table = {op.name: {op.arity: op.name} for op in OPS.values() if op.prec == ATOM}
-    del table["logb"]
-    table["log"][2] = "logb"
-    table["ln"] = {1: "log"}
-    table["pow"] = {2: "pow"}
-    table["detach"] = {1: "stop_gradient"}
+    table: dict[str, dict[int, str]] = {}
+    for op in OPS.values():
+        for name in op.names:
+            table.setdefault(name, {})[op.arity] = op.name
     return dict(sorted(table.items()))
 
 
 SURFACE = _surface()
 
-__all__ = ["ATOM", "CONSTANTS", "OPS", "Op", "SURFACE", "VARIADIC"]
+VARIADIC = frozenset(name for name, arities in SURFACE.items()
+                     if any(OPS[op].variadic for op in arities.values()))
+
+#: Binary operator symbol -> (op name, precedence, right-associative).
+INFIX = {symbol: (op.name, op.prec, op.right_assoc)
+         for op in OPS.values() if op.arity == 2 for symbol in op.symbol}
+#: Prefix operator symbol -> (op name, precedence).
+PREFIX = {symbol: (op.name, op.prec) for op in OPS.values() if op.arity == 1
+          for symbol in op.symbol}
+
+__all__ = ["ATOM", "CONSTANTS", "INFIX", "OPS", "Op", "PREFIX", "SURFACE", "VARIADIC"]

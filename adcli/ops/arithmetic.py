@@ -1,6 +1,13 @@
-"""The operators of the language: + - * / ** and unary minus."""
+"""The operators of the language: + - * / ** and unary minus.
+
+Each declares its symbol and precedence once: the parser, the printers and
+every kind of traced number (program values, Taylor series, graph nodes) read
+them from here.  Printer precedences are 10 apart; the parser scales them.
+"""
 
 from __future__ import annotations
+
+import operator
 
 from .spec import Op
 
@@ -21,23 +28,42 @@ def _pow_dy(m, out, x, y):
     return out * m.log(x + m.iszero(x))
 
 
+def _sympy_power(sp):
+    def power(base, exponent):
+        # A number to a huge integer power would be computed exactly (digits
+        # without end: 1.0000001**1000000000); in floating point it is instant.
+        if base.is_Number and exponent.is_Integer and abs(exponent) > 64 \
+                and base not in (0, 1, -1):
+            base = sp.Float(base, 30)
+        return sp.Pow(base, exponent)
+    return power
+
+
 ARITHMETIC = (
-    Op("add", 2, lambda m, x, y: x + y, (1, 1),
-       "{0} + {1}", "{0} + {1}", "Add", "sum", prec=10),
-    Op("sub", 2, lambda m, x, y: x - y, (1, -1),
-       "{0} - {1}", "{0} - {1}", "Add", "difference", prec=10),
-    Op("mul", 2, lambda m, x, y: x * y,
-       (lambda m, out, x, y: y, lambda m, out, x, y: x),
-       "{0}*{1}", r"{0} \cdot {1}", "Mul", "product", prec=20),
-    Op("div", 2, lambda m, x, y: x / y,
-       (lambda m, out, x, y: 1 / y, lambda m, out, x, y: -out / y),
-       "{0}/{1}", r"\frac{{{0}}}{{{1}}}", "Mul", "quotient", prec=20,
-       domain=(lambda x, y: y != 0, "a nonzero divisor")),
-    Op("neg", 1, lambda m, x: -x, (-1,),
-       "-{0}", "-{0}", "Mul", "negation", prec=30),
-    Op("pow", 2, lambda m, x, y: m.pow(x, y),
-       (_pow_dx, _pow_dy),
-       "{0}^{1}", "{{{0}}}^{{{1}}}", "Pow", "power x**y, x^y or pow(x, y)",
-       prec=40, right_assoc=True,
-       domain=(_pow_defined, "x > 0, or x = 0 with y >= 0, or x < 0 with an integer y")),
+    Op("add", 2, (1, 1), "sum", python=operator.add, symbol=("+",), dunder="add",
+       pretty="{0} + {1}", latex="{0} + {1}", prec=10, commutative=True, nary="sum", identity=0,
+       lib={"numpy": ("add",)}, taylor=lambda S, x, y: S.add(x, y)),
+    Op("sub", 2, (1, -1), "difference", python=operator.sub, symbol=("-",), dunder="sub",
+       pretty="{0} - {1}", latex="{0} - {1}", prec=10, nary="sum",
+       lib={"numpy": ("subtract",)}, taylor=lambda S, x, y: S.sub(x, y)),
+    Op("mul", 2, (lambda m, out, x, y: y, lambda m, out, x, y: x), "product",
+       python=operator.mul, symbol=("*",), dunder="mul", pretty="{0}*{1}",
+       latex=r"{0} \cdot {1}", prec=20, commutative=True, nary="product",
+       identity=1,
+       lib={"numpy": ("multiply",)}, taylor=lambda S, x, y: S.mul(x, y)),
+    Op("div", 2, (lambda m, out, x, y: 1 / y, lambda m, out, x, y: -out / y), "quotient",
+       python=operator.truediv, symbol=("/",), dunder="truediv", pretty="{0}/{1}",
+       latex=r"\frac{{{0}}}{{{1}}}", prec=20, nary="product",
+       domain=(lambda x, y: y != 0, "a nonzero divisor"),
+       lib={"numpy": ("true_divide", "divide")}, taylor=lambda S, x, y: S.div(x, y)),
+    Op("neg", 1, (-1,), "negation", python=operator.neg, symbol=("-",), dunder="neg",
+       pretty="-{0}", latex="-{0}", prec=30, nary="product",
+       lib={"numpy": ("negative",)}, taylor=lambda S, x: S.neg(x)),
+    Op("pow", 2, (_pow_dx, _pow_dy), "power x**y, x^y or pow(x, y)",
+       symbol=("**", "^"), dunder="pow", pretty="{0}^{1}", latex="{{{0}}}^{{{1}}}",
+       prec=40, right_assoc=True, names={"pow": "power, same as x**y"},
+       domain=(_pow_defined, "x > 0, or x = 0 with y >= 0, or x < 0 with an integer y"),
+       lib={"math": "pow", "cmath": lambda cmath: operator.pow, "numpy": ("power",),
+            "mpmath": "power", "sympy": _sympy_power},
+       taylor=lambda S, x, y: S.power(x, y)),
 )

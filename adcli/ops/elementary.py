@@ -1,14 +1,22 @@
-"""Smooth elementary functions: trigonometric, hyperbolic, exponential, special."""
+"""Smooth elementary functions: trigonometric, hyperbolic, exponential, special.
+
+Most are library functions: each namespace takes the function of that name
+from its library (``lib`` names the exceptions: NumPy's ``arcsin``).  Where
+a library has no good one, the entry carries it (a stable sigmoid for
+floats, the complex ``erf`` through mpmath for the complex step).
+"""
 
 from __future__ import annotations
 
+import math
+
+from . import stable
 from .spec import Op
 
 
-def _fn(name, evaluate, partial, doc, sympy=None, latex=None, domain=None, **kw):
-    return Op(name, 1, evaluate, (partial,), name + "({0})",
-              latex or ("\\" + name + r"\left({0}\right)"), sympy or name, doc,
-              domain=domain, **kw)
+def _fn(name, partial, doc, **kw):
+    return Op(name, 1, (partial,), doc, latex=kw.pop("latex", "\\" + name + r"\left({0}\right)"),
+              **kw)
 
 
 def _tanh_partial(m, out, x):
@@ -26,77 +34,119 @@ def _closed_unit(x) -> bool:
     return -1 <= x <= 1
 
 
+def _positive(x) -> bool:
+    return x > 0
+
+
+def _arc(name):
+    """NumPy spells the inverse functions arcsin, arcsinh, ..."""
+    return {"numpy": ("arc" + name[1:],)}
+
+
+def _logarithm(base):
+    return {"cmath": lambda cmath: lambda z: cmath.log(z) / math.log(base),
+            "mpmath": lambda mp: lambda x: mp.log(x, base),
+            "sympy": lambda sp: lambda x: sp.log(x, base)}
+
+
 ELEMENTARY = (
-    _fn("sin", lambda m, x: m.sin(x), lambda m, out, x: m.cos(x), "sine"),
-    _fn("cos", lambda m, x: m.cos(x), lambda m, out, x: -m.sin(x), "cosine"),
-    _fn("tan", lambda m, x: m.tan(x), lambda m, out, x: 1 + out * out, "tangent"),
-    _fn("asin", lambda m, x: m.asin(x),
-        lambda m, out, x: 1 / m.sqrt((1 - x) * (1 + x)), "inverse sine",
-        latex=r"\arcsin\left({0}\right)", domain=(_closed_unit, "-1 <= x <= 1"), taylor="ode"),
-    _fn("acos", lambda m, x: m.acos(x),
-        lambda m, out, x: -1 / m.sqrt((1 - x) * (1 + x)), "inverse cosine",
-        latex=r"\arccos\left({0}\right)", domain=(_closed_unit, "-1 <= x <= 1"), taylor="ode"),
-    _fn("atan", lambda m, x: m.atan(x),
-        lambda m, out, x: 1 / (1 + x * x), "inverse tangent",
-        latex=r"\arctan\left({0}\right)", taylor="ode"),
-    _fn("sinh", lambda m, x: m.sinh(x), lambda m, out, x: m.cosh(x), "hyperbolic sine"),
-    _fn("cosh", lambda m, x: m.cosh(x), lambda m, out, x: m.sinh(x), "hyperbolic cosine"),
-    _fn("tanh", lambda m, x: m.tanh(x), _tanh_partial, "hyperbolic tangent"),
-    _fn("asinh", lambda m, x: m.asinh(x),
-        lambda m, out, x: 1 / m.hypot(x, 1), "inverse hyperbolic sine",
-        latex=r"\operatorname{{arsinh}}\left({0}\right)", taylor="ode"),
-    _fn("acosh", lambda m, x: m.acosh(x),
-        lambda m, out, x: 1 / (m.sqrt(x - 1) * m.sqrt(x + 1)),
+    _fn("sin", lambda m, out, x: m.cos(x), "sine", taylor=lambda S, u: S.sin_cos(u)[0]),
+    _fn("cos", lambda m, out, x: -m.sin(x), "cosine", taylor=lambda S, u: S.sin_cos(u)[1]),
+    _fn("tan", lambda m, out, x: 1 + out * out, "tangent",
+        taylor=lambda S, u: S.div(*S.sin_cos(u))),
+    _fn("asin", lambda m, out, x: 1 / m.sqrt((1 - x) * (1 + x)), "inverse sine",
+        latex=r"\arcsin\left({0}\right)", domain=(_closed_unit, "-1 <= x <= 1"),
+        lib=_arc("asin")),
+    _fn("acos", lambda m, out, x: -1 / m.sqrt((1 - x) * (1 + x)), "inverse cosine",
+        latex=r"\arccos\left({0}\right)", domain=(_closed_unit, "-1 <= x <= 1"),
+        lib=_arc("acos")),
+    _fn("atan", lambda m, out, x: 1 / (1 + x * x), "inverse tangent",
+        latex=r"\arctan\left({0}\right)", lib=_arc("atan")),
+    _fn("sinh", lambda m, out, x: m.cosh(x), "hyperbolic sine",
+        taylor=lambda S, u: S.sinh_cosh(u)[0]),
+    _fn("cosh", lambda m, out, x: m.sinh(x), "hyperbolic cosine",
+        taylor=lambda S, u: S.sinh_cosh(u)[1]),
+    _fn("tanh", _tanh_partial, "hyperbolic tangent", taylor=lambda S, u: S.div(*S.sinh_cosh(u))),
+    _fn("asinh", lambda m, out, x: 1 / m.hypot(x, 1), "inverse hyperbolic sine",
+        latex=r"\operatorname{{arsinh}}\left({0}\right)", lib=_arc("asinh")),
+    _fn("acosh", lambda m, out, x: 1 / (m.sqrt(x - 1) * m.sqrt(x + 1)),
         "inverse hyperbolic cosine", latex=r"\operatorname{{arcosh}}\left({0}\right)",
-        domain=(lambda x: x >= 1, "x >= 1"), taylor="ode"),
-    _fn("atanh", lambda m, x: m.atanh(x),
-        lambda m, out, x: 1 / ((1 - x) * (1 + x)), "inverse hyperbolic tangent",
+        domain=(lambda x: x >= 1, "x >= 1"), lib=_arc("acosh")),
+    _fn("atanh", lambda m, out, x: 1 / ((1 - x) * (1 + x)), "inverse hyperbolic tangent",
         latex=r"\operatorname{{artanh}}\left({0}\right)",
-        domain=(_open_unit, "-1 < x < 1"), taylor="ode"),
-    _fn("exp", lambda m, x: m.exp(x), lambda m, out, x: out, "exponential e^x",
-        latex=r"e^{{{0}}}"),
-    _fn("log", lambda m, x: m.log(x), lambda m, out, x: 1 / x,
-        "natural logarithm (also ln); log(x, b) is base b",
-        latex=r"\ln\left({0}\right)", domain=(lambda x: x > 0, "x > 0")),
-    _fn("log2", lambda m, x: m.log2(x), lambda m, out, x: 1 / (x * m.log(2)),
-        "base-2 logarithm", sympy="log", latex=r"\log_2\left({0}\right)",
-        domain=(lambda x: x > 0, "x > 0")),
-    _fn("log10", lambda m, x: m.log10(x), lambda m, out, x: 1 / (x * m.log(10)),
-        "base-10 logarithm", sympy="log", latex=r"\log_{{10}}\left({0}\right)",
-        domain=(lambda x: x > 0, "x > 0")),
-    Op("logb", 2, lambda m, x, b: m.log(x) / m.log(b),
-       (lambda m, out, x, b: 1 / (x * m.log(b)),
-        lambda m, out, x, b: -out / (b * m.log(b))),
-       "log({0}, {1})", r"\log_{{{1}}}\left({0}\right)", "log",
+        domain=(_open_unit, "-1 < x < 1"), lib=_arc("atanh")),
+    _fn("exp", lambda m, out, x: out, "exponential e^x", latex=r"e^{{{0}}}",
+        taylor=lambda S, u: S.exp(u)),
+    _fn("expm1", lambda m, out, x: out + 1, "e^x - 1, accurate for small x",
+        latex=r"\left(e^{{{0}}} - 1\right)",
+        lib={"cmath": lambda cmath: lambda z: complex(
+                 math.expm1(z.real) * math.cos(z.imag) - 2 * math.sin(z.imag / 2) ** 2,
+                 math.exp(z.real) * math.sin(z.imag)),
+             "sympy": lambda sp: lambda x: sp.exp(x) - 1}),
+    _fn("log", lambda m, out, x: 1 / x, "natural logarithm (also ln); log(x, b) is base b",
+        latex=r"\ln\left({0}\right)", domain=(_positive, "x > 0"), taylor=lambda S, u: S.log(u),
+        names={"log": None, "ln": "natural logarithm (same as log)"}),
+    _fn("log1p", lambda m, out, x: 1 / (1 + x), "log(1 + x), accurate for small x",
+        latex=r"\ln\left(1 + {0}\right)", domain=(lambda x: x > -1, "x > -1"),
+        lib={"cmath": lambda cmath: lambda z: complex(
+                 0.5 * math.log1p(z.real * (2 + z.real) + z.imag * z.imag),
+                 math.atan2(z.imag, 1 + z.real)),
+             "sympy": lambda sp: lambda x: sp.log(1 + x)}),
+    _fn("log2", lambda m, out, x: 1 / (x * m.log(2)), "base-2 logarithm",
+        latex=r"\log_2\left({0}\right)", domain=(_positive, "x > 0"), lib=_logarithm(2)),
+    _fn("log10", lambda m, out, x: 1 / (x * m.log(10)), "base-10 logarithm",
+        latex=r"\log_{{10}}\left({0}\right)", domain=(_positive, "x > 0"),
+        lib=_logarithm(10)),
+    Op("logb", 2, (lambda m, out, x, b: 1 / (x * m.log(b)),
+                   lambda m, out, x, b: -out / (b * m.log(b))),
        "logarithm of x to base b, written log(x, b)",
+       evaluate=lambda m, x, b: m.log(x) / m.log(b), pretty="log({0}, {1})",
+       latex=r"\log_{{{1}}}\left({0}\right)", names={"log": None}, params="x, b",
        domain=(lambda x, b: x > 0 and b > 0 and b != 1, "x > 0 and a base b > 0, b != 1"),
        title="log"),
-    _fn("sqrt", lambda m, x: m.sqrt(x), lambda m, out, x: 1 / (2 * out),
-        "square root", latex=r"\sqrt{{{0}}}", domain=(lambda x: x >= 0, "x >= 0")),
-    _fn("cbrt", lambda m, x: m.cbrt(x), lambda m, out, x: 1 / (3 * out * out),
-        "real cube root", sympy="real_root", latex=r"\sqrt[3]{{{0}}}",
-        holomorphic=False),
-    _fn("erf", lambda m, x: m.erf(x),
-        lambda m, out, x: 2 / m.sqrt(m.pi) * m.exp(-x * x), "error function",
-        latex=r"\operatorname{{erf}}\left({0}\right)", taylor="ode"),
-    _fn("erfc", lambda m, x: m.erfc(x),
-        lambda m, out, x: -2 / m.sqrt(m.pi) * m.exp(-x * x),
+    _fn("sqrt", lambda m, out, x: 1 / (2 * out), "square root", latex=r"\sqrt{{{0}}}",
+        domain=(lambda x: x >= 0, "x >= 0"), taylor=lambda S, u: S.sqrt(u)),
+    _fn("cbrt", lambda m, out, x: 1 / (3 * out * out), "real cube root",
+        latex=r"\sqrt[3]{{{0}}}", holomorphic=False,
+        lib={"mpmath": lambda mp: lambda x: mp.sign(x) * mp.cbrt(mp.fabs(x)),
+             "sympy": lambda sp: lambda x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)}),
+    _fn("erf", lambda m, out, x: 2 / m.sqrt(m.pi) * m.exp(-x * x), "error function",
+        latex=r"\operatorname{{erf}}\left({0}\right)",
+        lib={"numpy": lambda np: np.vectorize(math.erf, otypes=[float]),
+             "cmath": lambda cmath: stable.complex_special("erf")}),
+    _fn("erfc", lambda m, out, x: -2 / m.sqrt(m.pi) * m.exp(-x * x),
         "complementary error function", latex=r"\operatorname{{erfc}}\left({0}\right)",
-        taylor="ode"),
-    _fn("sigmoid", lambda m, x: m.sigmoid(x), lambda m, out, x: out * m.sigmoid(-x),
-        "logistic function 1/(1+e^-x)", sympy="",
-        latex=r"\sigma\left({0}\right)"),
-    _fn("softplus", lambda m, x: m.softplus(x), lambda m, out, x: m.sigmoid(x),
-        "log(1 + e^x), computed without overflow", sympy="",
-        latex=r"\operatorname{{softplus}}\left({0}\right)"),
-    Op("atan2", 2, lambda m, y, x: m.atan2(y, x),
-       (lambda m, out, y, x: x / m.hypot(x, y) / m.hypot(x, y),
-        lambda m, out, y, x: -y / m.hypot(x, y) / m.hypot(x, y)),
-       "atan2({0}, {1})", r"\operatorname{{atan2}}\left({0}, {1}\right)", "atan2",
-       "angle of the point (x, y), written atan2(y, x)", holomorphic=False, taylor="ode"),
-    Op("hypot", 2, lambda m, x, y: m.hypot(x, y),
-       (lambda m, out, x, y: x / out, lambda m, out, x, y: y / out),
-       "hypot({0}, {1})", r"\sqrt{{{0}^2 + {1}^2}}", "",
-       "sqrt(x^2 + y^2) without overflow", holomorphic=False,
-       kink=lambda x, y: x == 0 and y == 0, subgradient=(0, 0)),
+        lib={"numpy": lambda np: np.vectorize(math.erfc, otypes=[float]),
+             "cmath": lambda cmath: stable.complex_special("erfc")}),
+    _fn("sigmoid", lambda m, out, x: out * m.sigmoid(-x), "logistic function 1/(1+e^-x)",
+        latex=r"\sigma\left({0}\right)",
+        taylor=lambda S, u: S.div(S.one(u), S.add(S.one(u), S.exp(S.neg(u)))),
+        lib={"math": lambda _: stable.sigmoid, "cmath": lambda _: stable.complex_sigmoid,
+             "numpy": lambda _: stable.numpy_sigmoid,
+             "mpmath": lambda mp: lambda x: 1 / (1 + mp.exp(-x)),
+             "sympy": lambda sp: lambda x: 1 / (1 + sp.exp(-x))}),
+    _fn("softplus", lambda m, out, x: m.sigmoid(x), "log(1 + e^x), computed without overflow",
+        latex=r"\operatorname{{softplus}}\left({0}\right)",
+        lib={"math": lambda _: stable.softplus, "cmath": lambda _: stable.complex_softplus,
+             "numpy": lambda _: stable.numpy_softplus,
+             "mpmath": lambda mp: lambda x: mp.log1p(mp.exp(x)),
+             "sympy": lambda sp: lambda x: sp.log(1 + sp.exp(x))}),
+    Op("logaddexp", 2, (lambda m, out, x, y: m.exp(x - out),
+                        lambda m, out, x, y: m.exp(y - out)),
+       "log(e^x + e^y), computed without overflow", commutative=True,
+       evaluate=lambda m, x, y: m.max(x, y) + m.log1p(m.exp(-m.abs(x - y))),
+       latex=r"\ln\left(e^{{{0}}} + e^{{{1}}}\right)",
+       lib={"numpy": ("logaddexp",),
+            "cmath": lambda cmath: lambda z, w: cmath.log(cmath.exp(z) + cmath.exp(w)),
+            "sympy": lambda sp: lambda x, y: sp.log(sp.exp(x) + sp.exp(y))}),
+    Op("atan2", 2, (lambda m, out, y, x: x / m.hypot(x, y) / m.hypot(x, y),
+                    lambda m, out, y, x: -y / m.hypot(x, y) / m.hypot(x, y)),
+       "angle of the point (x, y), written atan2(y, x)", params="y, x",
+       latex=r"\operatorname{{atan2}}\left({0}, {1}\right)", holomorphic=False,
+       lib={"numpy": ("arctan2",)}),
+    Op("hypot", 2, (lambda m, out, x, y: x / out, lambda m, out, x, y: y / out),
+       "sqrt(x^2 + y^2) without overflow", latex=r"\sqrt{{{0}^2 + {1}^2}}",
+       holomorphic=False, commutative=True,
+       kink=lambda x, y: x == 0 and y == 0, subgradient=(0, 0),
+       lib={"sympy": lambda sp: lambda x, y: sp.sqrt(x**2 + y**2)}),
 )

@@ -17,32 +17,60 @@ def _first_wins(x, y) -> bool:
     return x == y
 
 
+def _sign(x):
+    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0 * x)
+
+
+def _identity(_module):
+    return lambda v: v
+
+
+def _stop_gradient_sympy(sp):
+    """A SymPy function that is its argument in value and has derivative 0."""
+    class stop_gradient(sp.Function):  # noqa: N801 (prints as adcli writes it)
+        def fdiff(self, argindex=1):
+            return sp.Integer(0)
+
+        def _eval_evalf(self, prec):
+            return self.args[0].evalf(prec)
+
+    return stop_gradient
+
+
+def _extremum(name, wins, doc):
+    """max/min: a tie goes wholly to the first argument, in every library."""
+    return Op(name, 2, (lambda m, out, x, y: m.where(wins(x, y), 1, 0),
+                        lambda m, out, x, y: m.where(wins(x, y), 0, 1)), doc,
+              latex="\\" + name + r"\left({0}, {1}\right)", variadic=True,
+              params="a, b, ...", commutative=True, kink=_first_wins, subgradient=(1, 0),
+              holomorphic=False,
+              lib={"math": lambda _: lambda a, b: a if wins(a, b) else b,
+                   "mpmath": lambda _: lambda a, b: a if wins(a, b) else b,
+                   "numpy": (lambda np: lambda a, b: np.where(wins(np.asarray(a), b), a, b),
+                             name + "imum"),
+                   # Max(Max(a, b), c) flattens: no nested Piecewise to blow up
+                   "sympy": name.capitalize()})
+
+
 NONSMOOTH = (
-    Op("stop_gradient", 1, lambda m, x: m.stop_gradient(x), (0,),
-       "stop_gradient({0})", r"\operatorname{{sg}}\left({0}\right)", "",
+    Op("stop_gradient", 1, (0,),
        "its argument's value, with no derivative flowing through (alias detach)",
-       holomorphic=False),
-    Op("abs", 1, lambda m, x: m.abs(x), (lambda m, out, x: m.sign(x),),
-       "abs({0})", r"\left|{0}\right|", "Abs", "absolute value",
-       kink=lambda x: x == 0, subgradient=(0,), holomorphic=False),
-    Op("sign", 1, lambda m, x: m.sign(x), (0,),
-       "sign({0})", r"\operatorname{{sgn}}\left({0}\right)", "sign",
-       "sign: -1, 0 or 1 (derivative 0 away from 0)",
-       kink=lambda x: x == 0, subgradient=(0,), holomorphic=False),
-    Op("relu", 1, lambda m, x: m.where(x > 0, x, 0 * x),
-       (lambda m, out, x: m.where(x > 0, 1, 0),),
-       "relu({0})", r"\operatorname{{ReLU}}\left({0}\right)", "",
-       "max(x, 0)", kink=lambda x: x == 0, subgradient=(0,), holomorphic=False),
-    Op("max", 2, lambda m, x, y: m.maximum(x, y),
-       (lambda m, out, x, y: m.where(x >= y, 1, 0),
-        lambda m, out, x, y: m.where(x >= y, 0, 1)),
-       "max({0}, {1})", r"\max\left({0}, {1}\right)", "Max",
-       "largest argument, max(a, b, ...)",
-       kink=_first_wins, subgradient=(1, 0), holomorphic=False),
-    Op("min", 2, lambda m, x, y: m.minimum(x, y),
-       (lambda m, out, x, y: m.where(x <= y, 1, 0),
-        lambda m, out, x, y: m.where(x <= y, 0, 1)),
-       "min({0}, {1})", r"\min\left({0}, {1}\right)", "Min",
-       "smallest argument, min(a, b, ...)",
-       kink=_first_wins, subgradient=(1, 0), holomorphic=False),
+       latex=r"\operatorname{{sg}}\left({0}\right)", holomorphic=False,
+       names={"stop_gradient": None, "detach": None},
+       lib={"math": _identity, "cmath": _identity, "numpy": _identity,
+            "mpmath": _identity, "sympy": _stop_gradient_sympy}),
+    Op("abs", 1, (lambda m, out, x: m.sign(x),), "absolute value",
+       latex=r"\left|{0}\right|", kink=lambda x: x == 0, subgradient=(0,),
+       holomorphic=False, dunder="abs",
+       lib={"math": lambda _: abs, "numpy": ("absolute", "fabs"), "mpmath": "fabs",
+            "sympy": "Abs"}),
+    Op("sign", 1, (0,), "sign: -1, 0 or 1 (derivative 0 away from 0)",
+       latex=r"\operatorname{{sgn}}\left({0}\right)", kink=lambda x: x == 0,
+       subgradient=(0,), holomorphic=False, lib={"math": lambda _: _sign}),
+    Op("relu", 1, (lambda m, out, x: m.where(x > 0, 1, 0),), "max(x, 0)",
+       evaluate=lambda m, x: m.where(x > 0, x, 0 * x),
+       latex=r"\operatorname{{ReLU}}\left({0}\right)", kink=lambda x: x == 0,
+       subgradient=(0,), holomorphic=False),
+    _extremum("max", lambda x, y: x >= y, "largest argument, max(a, b, ...)"),
+    _extremum("min", lambda x, y: x <= y, "smallest argument, min(a, b, ...)"),
 )

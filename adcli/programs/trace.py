@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import linecache
+import math
 import os
 import re
 import sys
@@ -23,17 +24,12 @@ from dataclasses import dataclass
 
 from ..errors import AdcliError, MathError, UsageError
 from ..language.graph import CONST, VAR, Graph
-from ..ops.namespaces import FLOAT
 from ..ops import OPS
+from ..ops.family import COMPARISON_METHODS, Number
+from ..ops.namespaces import FLOAT, build
 
 #: ``FILE.py:FUNCTION`` names a program instead of a formula.
 PROGRAM = re.compile(r"^(?P<path>.+\.py):(?P<name>[A-Za-z_]\w*)$")
-
-_UFUNCS = {"add": "add", "subtract": "sub", "multiply": "mul", "true_divide": "div",
-           "divide": "div", "power": "pow", "negative": "neg", "absolute": "abs",
-           "arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": "asinh",
-           "arccosh": "acosh", "arctanh": "atanh", "arctan2": "atan2", "maximum": "max",
-           "minimum": "min", "fabs": "abs"}
 
 
 @dataclass(frozen=True)
@@ -105,10 +101,22 @@ def _user_line(path: str) -> tuple[int, str]:
     return frame.f_lineno, linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
 
 
-class Tracer:
-    """Builds the graph of one run, and remembers the run's decisions."""
+#: NumPy ufunc name -> op, from the op table.
+UFUNCS = {ufunc: op for op in OPS.values() for ufunc in op.ufuncs()}
 
-    def __init__(self, path: str):
+_FLOAT_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
+class Tracer:
+    """Builds the graph of one run, with each node's value, and remembers the
+    run's decisions.
+
+    A program's tracer (``path`` given) reports a value that fails as a math
+    error at the user's line; a tracer of adcli's own sweeps (no path) keeps
+    NaN, so that the graph it builds says where when it is evaluated again.
+    """
+
+    def __init__(self, path: str | None = None):
         self.path, self.graph = path, Graph()
         self.values: dict[int, float] = {}
         self.decisions: list[Decision] = []
@@ -126,32 +134,45 @@ class Tracer:
         self.values[node] = value
         return node
 
-    def apply(self, kind: str, *args) -> "Traced":
+    def apply(self, op, *args) -> "Traced":
+        if op.identity is not None and self.path is None:  # a sweep's 0 + x is x
+            for k, a in enumerate(args):
+                if not isinstance(a, Traced) and a == op.identity:
+                    other = args[1 - k]
+                    if isinstance(other, Traced):
+                        return other
         ids = tuple(self.node(a) for a in args)
-        node = self.graph.add(kind, ids)
+        node = self.graph.add(op.name, ids)
         if node not in self.values:
             xs = [self.values[i] for i in ids]
             try:
-                self.values[node] = OPS[kind].evaluate(FLOAT, *xs)
-            except (ValueError, ZeroDivisionError, OverflowError):
+                self.values[node] = getattr(FLOAT, op.name)(*xs)
+            except _FLOAT_ERRORS:
+                if self.path is None:
+                    self.values[node] = math.nan
+                    return Traced(self, node)
                 line, source = _user_line(self.path)
-                op = OPS[kind]
                 shown = ", ".join(repr(x) for x in xs)
                 needs = f": it needs {op.domain[1]}" if not op.in_domain(*xs) else ""
                 raise MathError(f"{self.path}:{line}: {op.title}({shown}) has no real "
                                 f"value{needs} (in `{source}`)") from None
         return Traced(self, node)
 
-    def compare(self, symbol: str, a, b) -> bool:
+    def compare(self, kind: str, a, b) -> bool:
         x, y = (self.values[self.node(v)] for v in (a, b))
-        taken = {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y, "==": x == y,
-                 "!=": x != y}[symbol]
-        line, source = _user_line(self.path)
-        self.decisions.append(Decision(line, source, taken, x == y))
+        taken = getattr(FLOAT, kind)(x, y)
+        if self.path is not None:
+            line, source = _user_line(self.path)
+            self.decisions.append(Decision(line, source, taken, x == y))
         return taken
 
+    def truth(self, traced: "Traced") -> bool:
+        """``if x:`` in a program compares x with 0; in adcli's own sweeps a
+        traced number is never taken for a known zero."""
+        return self.compare("ne", traced, 0) if self.path is not None else True
 
-class Traced:
+
+class Traced(Number):
     """A number whose operations are recorded; what a program's function receives."""
 
     __slots__ = ("tracer", "node")
@@ -160,6 +181,12 @@ class Traced:
     def __init__(self, tracer: Tracer, node: int):
         self.tracer, self.node = tracer, node
 
+    def _apply(self, op, *args):
+        return self.tracer.apply(op, *args)
+
+    def _compare(self, kind, a, b):
+        return self.tracer.compare(kind, a, b)
+
     @property
     def value(self) -> float:
         return self.tracer.values[self.node]
@@ -167,39 +194,39 @@ class Traced:
     def __repr__(self) -> str:
         return f"Traced({self.value!r})"
 
-    def __add__(self, o): return self.tracer.apply("add", self, o)
-    def __radd__(self, o): return self.tracer.apply("add", o, self)
-    def __sub__(self, o): return self.tracer.apply("sub", self, o)
-    def __rsub__(self, o): return self.tracer.apply("sub", o, self)
-    def __mul__(self, o): return self.tracer.apply("mul", self, o)
-    def __rmul__(self, o): return self.tracer.apply("mul", o, self)
-    def __truediv__(self, o): return self.tracer.apply("div", self, o)
-    def __rtruediv__(self, o): return self.tracer.apply("div", o, self)
-    def __pow__(self, o): return self.tracer.apply("pow", self, o)
-    def __rpow__(self, o): return self.tracer.apply("pow", o, self)
-    def __neg__(self): return self.tracer.apply("neg", self)
-    def __pos__(self): return self
-    def __abs__(self): return self.tracer.apply("abs", self)
-    def __lt__(self, o): return self.tracer.compare("<", self, o)
-    def __le__(self, o): return self.tracer.compare("<=", self, o)
-    def __gt__(self, o): return self.tracer.compare(">", self, o)
-    def __ge__(self, o): return self.tracer.compare(">=", self, o)
-    def __eq__(self, o): return self.tracer.compare("==", self, o)
-    def __ne__(self, o): return self.tracer.compare("!=", self, o)
-    __hash__ = None
-
     def __bool__(self):
-        return self.tracer.compare("!=", self, 0)
+        return self.tracer.truth(self)
 
     def __float__(self):
         raise TypeError("float() of a traced number would drop its derivative; "
                         "keep it a number (use adcli.functions for sin, exp, ...)")
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        kind = _UFUNCS.get(ufunc.__name__, ufunc.__name__)
-        if method != "__call__" or kwargs or kind not in OPS:
+        op = UFUNCS.get(ufunc.__name__)
+        if method != "__call__" or kwargs or op is None or op.arity != len(inputs):
             return NotImplemented
-        return self.tracer.apply(kind, *inputs)
+        return self.tracer.apply(op, *inputs)
+
+
+def namespace(tracer: Tracer):
+    """The math namespace over traced numbers: every op through the tracer, and
+    comparisons decided (and, in a program, remembered) on the values."""
+    def decide(kind):
+        return lambda a, b: tracer.compare(kind, a, b)
+
+    def iszero(v):
+        return 1.0 if decide("eq")(v, 0) else 0.0
+
+    helpers = {kind: decide(kind) for kind in COMPARISON_METHODS}
+    helpers.update(both=FLOAT.both, either=FLOAT.either, negate=FLOAT.negate,
+                   where=FLOAT.where, iszero=iszero)
+    return build("traced", helpers, apply=lambda op: lambda *args: tracer.apply(op, *args),
+                 raises=True, number=float, finite=lambda v: math.isfinite(_value(v)),
+                 pi=FLOAT.pi, e=FLOAT.e)
+
+
+def _value(x):
+    return x.value if isinstance(x, Traced) else x
 
 
 def trace(program: Program, point: dict) -> tuple[Graph, list]:

@@ -66,11 +66,11 @@ def _nested_entries(problem: Problem, name: str, order: int, budget: float) -> d
 
 def _taylor_seconds(tape, name: str, order: int) -> float | None:
     """Time for f, f', ..., f^(order) at once by Taylor mode (None: no expansion)."""
-    from ..tape.series import propagate
+    from ..tape.series import coefficients
 
     start = time.perf_counter()
     try:
-        propagate(tape, name, order)
+        coefficients(tape.graph, tape.point, name, order)
     except MathError:
         return None
     return time.perf_counter() - start

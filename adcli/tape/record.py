@@ -92,8 +92,16 @@ class Tape:
         return self.row_name(entry) if entry >= 0 else None
 
 
-def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
-    """Evaluate ``graph`` at ``point`` in namespace ``m``, writing the tape."""
+def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
+           branches: str = "taken") -> Tape:
+    """Evaluate ``graph`` at ``point`` in namespace ``m``, writing the tape.
+
+    This is adcli's one interpreter: the same loop records floats, mpmath
+    numbers, Taylor series, the nodes of a new graph (second order) and SymPy
+    expressions, each by the namespace it is given.  ``branches="all"``
+    evaluates both sides of every conditional through ``m.where`` (SymPy's
+    ``Piecewise``); otherwise only the branch taken is evaluated.
+    """
     missing = [name for name in graph.variables if name not in point]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
@@ -109,7 +117,7 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     node = -1
     try:
         with gc_paused():
-            if graph.has_branches:
+            if graph.has_branches and branches == "taken":
                 _record_lazy(graph, tape, emit)
             else:
                 for node, (kind, _args, _data) in enumerate(graph.nodes):
@@ -126,15 +134,15 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True) -> Tape:
     return tape
 
 
-def _checked(op, m):
-    """``evaluate`` and partials that refuse, as :data:`FLOAT` does, what namespaces
-    like mpmath would answer with complex numbers or infinities."""
-    evaluate, finite = op.evaluate, m.finite
+def _checked(op, function, m):
+    """The op's function and partials, refusing, as :data:`FLOAT` does, what
+    namespaces like mpmath would answer with complex numbers or infinities."""
+    finite = m.finite
 
-    def checked_eval(m, *xs):
+    def checked_function(*xs):
         if not op.in_domain(*xs):
             raise ValueError(op.name)
-        out = evaluate(m, *xs)
+        out = function(*xs)
         if not finite(out):
             raise OverflowError(op.name)
         return out
@@ -150,7 +158,7 @@ def _checked(op, m):
             return p
         return checked_rule
 
-    return checked_eval, tuple(map(checked, op.partials))
+    return checked_function, tuple(map(checked, op.partials))
 
 
 def _emitter(graph: Graph, tape: Tape, m, partials: bool):
@@ -158,16 +166,21 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
 
     Ops have one or two arguments (``max(a, b, c)`` is folded by the parser),
     and both cases are written out to keep the loop free of lists and zips.
+    A namespace that raises on its own (floats) is used as it is; one that
+    answers NaN or complex numbers (mpmath, NumPy) is checked op by op; one
+    without numbers (SymPy) is not checked.
     """
     graph_nodes, constant = graph.nodes, graph.constant
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values, kinks = tape.nodes, tape.values, tape.kinks
     edges = tape.edges
     extend = edges.extend
+    check = not m.raises and getattr(m, "finite", None) is not None
     ops = {}
     for name, op in OPS.items():
-        evaluate, rules = (op.evaluate, op.partials) if m.raises else _checked(op, m)
-        ops[name] = (op, evaluate, rules, op.kink)
+        function = getattr(m, name, None)
+        function, rules = _checked(op, function, m) if check else (function, op.partials)
+        ops[name] = (op, function, rules, op.kink)
 
     def emit(node: int) -> None:
         kind, args, _data = graph_nodes[node]
@@ -175,14 +188,16 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
         if spec is None:
             if kind == CONST:
                 val[node] = graph.number(node, m)
+            elif kind == IF:  # every branch evaluated (branches="all")
+                val[node] = m.where(*[val[a] for a in args])
             else:  # comparison or logic: a value, never an entry
                 val[node] = apply_boolean(kind, m, *[val[a] for a in args])
             return
-        op, evaluate, rules, kink = spec
+        op, function, rules, kink = spec
         if len(args) == 1:
             a = args[0]
             x = val[a]
-            out = val[node] = evaluate(m, x)
+            out = val[node] = function(x)
             if constant[node]:
                 return
             entry = entry_of[node] = len(nodes)
@@ -202,7 +217,7 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
             return
         a, b = args
         x, y = val[a], val[b]
-        out = val[node] = evaluate(m, x, y)
+        out = val[node] = function(x, y)
         if constant[node]:
             return
         entry = entry_of[node] = len(nodes)

@@ -1,0 +1,38 @@
+"""The tangent sweep and the adjoint sweep: the only two derivative loops in adcli.
+
+Both walk the tape's edges ``(entry, argument, partial)``: forward mode is
+``dot[entry] += partial * dot[argument]`` in execution order, reverse mode
+``bar[argument] += bar[entry] * partial`` backwards (accumulating, so that an
+entry used twice gets both contributions).  The numbers may be floats,
+mpmath numbers or traced graph nodes (second order).  A zero on either side
+contributes nothing, even against an undefined partial, in both sweeps.
+"""
+
+from __future__ import annotations
+
+from .record import Tape
+
+
+def tangents(tape: Tape, seed: dict) -> list:
+    """``dot[i] = sum_k p_k * dot[arg_k]`` for every entry, in execution order."""
+    dot = [0.0] * len(tape)
+    for entry, s in seed.items():
+        dot[entry] = s
+    for out, arg, p in tape.edge_triples():
+        d = dot[arg]
+        if d and p:
+            dot[out] += p * d
+    return dot
+
+
+def adjoints(tape: Tape, seed: dict) -> list:
+    """``bar[arg_k] += bar[i] * p_k``, entries taken backwards; sums fan-out."""
+    bar = [0.0] * len(tape)
+    for entry, s in seed.items():
+        bar[entry] = s
+    backwards = reversed(tape.edges)
+    for p, arg, out in zip(backwards, backwards, backwards):
+        b = bar[out]
+        if b and p:
+            bar[arg] += b * p
+    return bar
