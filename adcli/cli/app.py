@@ -15,12 +15,12 @@ from .. import __version__
 from . import run_vector
 from .params import (COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
                      vector_params)
+from .report import guarded
 from .run_diff import DiffSettings, run_diff
 from .run_lists import run_examples, run_functions
 from .run_studies import (CompareSettings, StepsSettings, SwellSettings, run_compare,
                           run_steps, run_swell)
 from .run_tape import GraphSettings, TapeSettings, run_graph, run_tape
-from .report import guarded
 
 _CLICK_ERRORS = (click.exceptions.ClickException, click.exceptions.Exit,
                  click.exceptions.Abort)
@@ -250,10 +250,8 @@ def graph(expression, **values):
     run_graph(GraphSettings(expression, **values))
 
 
-def _vector_command(name: str, summary: str, examples: str, params: tuple):
+def _vector_command(name: str, run, summary: str, examples: str, params: tuple):
     """Register one of jacobian, jvp, vjp, hessian, hvp: they differ only in options."""
-    run = getattr(run_vector, f"run_{name}")
-
     def command(expression, **values):
         run(run_vector.VectorSettings(expression, **values))
 
@@ -263,27 +261,32 @@ def _vector_command(name: str, summary: str, examples: str, params: tuple):
 
 
 _vector_command(
-    "jacobian", "The m x n Jacobian of comma-separated outputs; auto picks the cheaper "
+    "jacobian", run_vector.run_jacobian,
+    "The m x n Jacobian of comma-separated outputs; auto picks the cheaper "
     "AD mode (forward: n sweeps, reverse: m sweeps) and says why.",
     '  adcli jacobian "x*y, sin(x)+y, exp(x*y)" --at x=1 --at y=2\n'
     '  adcli jacobian "x*y, sin(x)+y" --at x=1 --at y=2 --mode reverse -f json\n',
     vector_params(("auto", "forward", "reverse", "symbolic", "numerical")))
 _vector_command(
-    "jvp", "The Jacobian-vector product J*v by one tangent sweep (--tangent x=1,y=0).",
+    "jvp", run_vector.run_jvp,
+    "The Jacobian-vector product J*v by one tangent sweep (--tangent x=1,y=0).",
     '  adcli jvp "x*y, sin(x)+y" --at x=1 --at y=2 --tangent x=1,y=0\n',
     vector_params(vector=("--tangent", "The tangent v, e.g. x=1,y=0.")))
 _vector_command(
-    "vjp", "The vector-Jacobian product u^T*J by one adjoint sweep (--cotangent 1,0).",
+    "vjp", run_vector.run_vjp,
+    "The vector-Jacobian product u^T*J by one adjoint sweep (--cotangent 1,0).",
     '  adcli vjp "x*y, sin(x)+y" --at x=1 --at y=2 --cotangent 1,0\n',
     vector_params(vector=("--cotangent", "The cotangent u, one number per output.")))
 _vector_command(
-    "hessian", "The Hessian by forward-over-reverse: n tangent sweeps through the "
+    "hessian", run_vector.run_hessian,
+    "The Hessian by forward-over-reverse: n tangent sweeps through the "
     "recorded reverse sweep (symbolic and numerical for comparison).",
     '  adcli hessian "x**2*y + sin(x*y)" --at x=1 --at y=2\n'
     '  adcli hessian "x**2*y + sin(x*y)" --at x=1 --at y=2 --mode symbolic\n',
     vector_params(("forward-over-reverse", "symbolic", "numerical")))
 _vector_command(
-    "hvp", "The Hessian-vector product H*v by one forward-over-reverse pass "
+    "hvp", run_vector.run_hvp,
+    "The Hessian-vector product H*v by one forward-over-reverse pass "
     "(no Hessian formed).",
     '  adcli hvp "x**2*y + sin(x*y)" --at x=1 --at y=2 --vector x=1,y=0\n',
     vector_params(vector=("--vector", "The vector v, e.g. x=1,y=0.")))
