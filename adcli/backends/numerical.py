@@ -297,9 +297,11 @@ def differentiate(problem: Problem) -> Derivative:
     warnings = kink_warnings(problem, tape, "finite differences average the slopes on both sides")
     if problem.program is not None and method != "complex":  # x + ih keeps x's branches
         warnings += _crossings(problem, steps)
-    if any(kind == "stop_gradient" for kind, _a, _d in problem.graph.nodes):
-        warnings += (Warning("stop_gradient", "stop_gradient", "", "numerical differences "
-                             "see through stop_gradient: it only stops AD's derivative"),)
+    detached = sorted({kind for kind, _a, _d in problem.graph.nodes
+                       if kind in OPS and OPS[kind].detach})
+    for kind in detached:
+        warnings += (Warning(kind, kind, "", f"numerical differences see through {kind}: "
+                             f"it only stops AD's derivative"),)
     return Derivative(
         problem.text, "numerical", problem.point, tape.value, gradient,
         cost={"evaluations": f.evaluations}, details=details, warnings=warnings,

@@ -18,7 +18,9 @@ from ..language.graph import Graph
 from ..ops.namespaces import sympy_math
 from ..ops import OPS
 from ..ops.precision import arithmetic
+from ..language.printer import sympy_latex
 from ..records import Derivative
+from ..records.formula import Formula
 from ..tape.record import record
 from . import Problem
 from ._common import kink_warnings
@@ -178,7 +180,7 @@ def differentiate(problem: Problem) -> Derivative:
         for name in problem.wrt:
             d = sympy.diff(expr, symbols[name])
             gradient[name] = _at_point(d, subs, name, problem.digits)
-            formulas[name] = sympy.sstr(d)
+            formulas[name] = Formula(sympy.sstr(d), sympy_latex(d))
             sizes[name] = size(d)
     return Derivative(
         problem.text, "symbolic", problem.point, tape.value, gradient,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ops import OPS, SURFACE, VARIADIC
+from ..ops import OPS, SURFACE
 
 
 @dataclass(frozen=True)
@@ -22,13 +22,6 @@ class Primitive:
 class Language:
     entries: tuple
 
-_ARG_NAMES = {"atan2": "y, x", "hypot": "x, y", "pow": "x, y", "logb": "x, b"}
-
-_OPERATORS = (
-    ("x + y", "add"), ("x - y", "sub"), ("x * y", "mul"), ("x / y", "div"),
-    ("x ** y, x ^ y", "pow"), ("-x", "neg"),
-)
-
 _SYNTAX = (
     Primitive("A if C else B", "conditional",
               "A where the condition C holds, else B; only the taken branch is recorded"),
@@ -39,25 +32,24 @@ _SYNTAX = (
 )
 
 
+def _operator(op) -> Primitive:
+    params = op.params.split(", ")
+    syntax = ", ".join(f"{symbol}{params[0]}" if op.arity == 1
+                       else f"{params[0]} {symbol} {params[1]}" for symbol in op.symbol)
+    return Primitive(syntax, "operator", op.doc, op.domain[1] if op.domain else "")
+
+
 def _call(name: str, arity_op: dict) -> list[Primitive]:
     rows = []
     for arity, op_name in sorted(arity_op.items()):
         op = OPS[op_name]
-        if name in VARIADIC:
-            args = "a, b, ..."
-        else:
-            args = _ARG_NAMES.get(op_name, "x" if arity == 1 else "x, y")
-        description = op.doc if name not in ("ln", "pow") else {
-            "ln": "natural logarithm (same as log)", "pow": "power, same as x**y"}[name]
-        rows.append(Primitive(f"{name}({args})", "function", description,
+        rows.append(Primitive(f"{name}({op.params})", "function", op.names[name] or op.doc,
                               op.domain[1] if op.domain else "", op.kink is not None))
     return rows
 
 
 def language() -> Language:
-    rows = [Primitive(syntax, "operator", OPS[name].doc,
-                      OPS[name].domain[1] if OPS[name].domain else "")
-            for syntax, name in _OPERATORS]
+    rows = [_operator(op) for op in OPS.values() if op.symbol]
     for name, arity_op in SURFACE.items():
         rows.extend(_call(name, arity_op))
     rows.append(Primitive("pi", "constant", "3.14159..."))

@@ -1,8 +1,10 @@
-"""Formulas as text again, from the graph, without recursion.
+"""Formulas as text again, from the graph, without recursion: plain or LaTeX.
 
 Tape rows name their arguments (``v2``) and show constant parts inline
 (``pi/6``); error messages and the symbolic backend's labels use the same
-printer, so every place speaks the same notation.
+printer, so every place speaks the same notation.  Each op prints from its
+own templates (``Op.pretty``, ``Op.latex``), and SymPy expressions print to
+LaTeX through the same templates (:func:`sympy_latex`).
 """
 
 from __future__ import annotations
@@ -14,26 +16,34 @@ from ..ops import ATOM, OPS
 
 
 
-def _form(kind: str) -> tuple[str, int, bool]:
+#: The structural kinds (not ops) in LaTeX.
+LATEX_FORMS = {"lt": "{0} < {1}", "le": r"{0} \le {1}", "gt": "{0} > {1}", "ge": r"{0} \ge {1}",
+               "eq": "{0} = {1}", "ne": r"{0} \ne {1}", "and": r"{0} \land {1}",
+               "or": r"{0} \lor {1}", "not": r"\lnot {0}",
+               "if": r"{1} \text{{ if }} {0} \text{{ else }} {2}"}
+
+
+def _form(kind: str, latex: bool) -> tuple[str, int, bool]:
     op = OPS.get(kind)
     if op is not None:
-        return op.pretty, op.prec, op.right_assoc
+        return (op.latex if latex else op.pretty), op.prec, op.right_assoc
     template, prec = FORMS[kind]
-    return template, prec, False
+    return (LATEX_FORMS[kind] if latex else template), prec, False
 
 
-def _wrap(piece: tuple[str, int], prec: int, k: int, right_assoc: bool) -> str:
+def _wrap(piece: tuple[str, int], prec: int, k: int, right_assoc: bool, latex: bool) -> str:
     text, inner = piece
     if prec == ATOM:
         return text
     if inner < prec or (inner == prec and (k == 0) == right_assoc):
-        return f"({text})"
+        return rf"\left({text}\right)" if latex else f"({text})"
     return text
 
 
 def format_node(graph: Graph, node: int,
-                name: Callable[[int], str | None] | None = None) -> str:
-    """``node`` as text; ``name(j)`` may name a node (e.g. ``"v2"``) to stop there."""
+                name: Callable[[int], str | None] | None = None, latex: bool = False) -> str:
+    """``node`` as text (or LaTeX); ``name(j)`` may name a node (e.g. ``"v2"``,
+    ``"v_{2}"``) to stop there."""
     memo: dict[int, tuple[str, int]] = {}
     nodes = graph.nodes
     stack = [node]
@@ -46,15 +56,63 @@ def format_node(graph: Graph, node: int,
         if label is not None:
             memo[j] = (label, ATOM)
         elif nodes[j][0] in (CONST, VAR):
-            memo[j] = (str(nodes[j][2]), ATOM)
+            memo[j] = (_leaf(str(nodes[j][2]), latex), ATOM)
         else:
             kind, args, _data = nodes[j]
             missing = [a for a in args if a not in memo]
             if missing:
                 stack.extend(reversed(missing))
                 continue
-            template, prec, right = _form(kind)
-            parts = [_wrap(memo[a], prec, k, right) for k, a in enumerate(args)]
+            template, prec, right = _form(kind, latex)
+            parts = [_wrap(memo[a], prec, k, right, latex) for k, a in enumerate(args)]
             memo[j] = (template.format(*parts), prec)
         stack.pop()
     return memo[node][0]
+
+
+def _leaf(text: str, latex: bool) -> str:
+    """A number, constant or variable; LaTeX writes pi as \\pi and x1 as x_{1}."""
+    if not latex:
+        return text
+    if text == "pi":
+        return r"\pi"
+    head = text.rstrip("0123456789")
+    if head and head != text and head[-1:].isalpha():
+        return f"{head}_{{{text[len(head):]}}}"
+    return text.replace("_", r"\_")
+
+
+def sympy_latex(expr, names: dict | None = None) -> str:
+    """A SymPy expression in LaTeX, each function of the op table through its
+    own template; ``names`` maps symbol names to their LaTeX (``V2`` -> ``v_{2}``)."""
+    from sympy.printing.latex import LatexPrinter
+
+    ops = _sympy_ops()
+
+    class Printer(LatexPrinter):
+        def _print_Function(self, e, exp=None):
+            op = ops.get(type(e).__name__)
+            if op is None or len(e.args) != op.arity:
+                return super()._print_Function(e, exp)
+            text = op.latex.format(*(self._print(a) for a in e.args))
+            return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+        _print_Abs = _print_Max = _print_Min = _print_sign = _print_Function
+
+    names = names or {}
+    symbols = {s: names[s.name] for s in expr.free_symbols if s.name in names}
+    return Printer({"symbol_names": symbols, "mul_symbol": "dot"}).doprint(expr)
+
+
+def _sympy_ops() -> dict:
+    """SymPy function class name -> the op whose SymPy form it is."""
+    import sympy
+
+    table = {}
+    for op in OPS.values():
+        spec = op.lib.get("sympy", op.name if op.library else None)
+        function = getattr(sympy, spec, None) if isinstance(spec, str) else None
+        if isinstance(function, type):
+            table[function.__name__] = op
+    table["stop_gradient"] = OPS["stop_gradient"]
+    return table

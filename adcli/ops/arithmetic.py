@@ -56,9 +56,6 @@ ARITHMETIC = (
        latex=r"\frac{{{0}}}{{{1}}}", prec=20, nary="product",
        domain=(lambda x, y: y != 0, "a nonzero divisor"),
        lib={"numpy": ("true_divide", "divide")}, taylor=lambda S, x, y: S.div(x, y)),
-    Op("neg", 1, (-1,), "negation", python=operator.neg, symbol=("-",), dunder="neg",
-       pretty="-{0}", latex="-{0}", prec=30, nary="product",
-       lib={"numpy": ("negative",)}, taylor=lambda S, x: S.neg(x)),
     Op("pow", 2, (_pow_dx, _pow_dy), "power x**y, x^y or pow(x, y)",
        symbol=("**", "^"), dunder="pow", pretty="{0}^{1}", latex="{{{0}}}^{{{1}}}",
        prec=40, right_assoc=True, names={"pow": "power, same as x**y"},
@@ -66,4 +63,7 @@ ARITHMETIC = (
        lib={"math": "pow", "cmath": lambda cmath: operator.pow, "numpy": ("power",),
             "mpmath": "power", "sympy": _sympy_power},
        taylor=lambda S, x, y: S.power(x, y)),
+    Op("neg", 1, (-1,), "negation", python=operator.neg, symbol=("-",), dunder="neg",
+       pretty="-{0}", latex="-{0}", prec=30, nary="product",
+       lib={"numpy": ("negative",)}, taylor=lambda S, x: S.neg(x)),
 )

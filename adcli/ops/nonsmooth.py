@@ -56,7 +56,7 @@ NONSMOOTH = (
     Op("stop_gradient", 1, (0,),
        "its argument's value, with no derivative flowing through (alias detach)",
        latex=r"\operatorname{{sg}}\left({0}\right)", holomorphic=False,
-       names={"stop_gradient": None, "detach": None},
+       names={"stop_gradient": None, "detach": None}, detach=True,
        lib={"math": _identity, "cmath": _identity, "numpy": _identity,
             "mpmath": _identity, "sympy": _stop_gradient_sympy}),
     Op("abs", 1, (lambda m, out, x: m.sign(x),), "absolute value",

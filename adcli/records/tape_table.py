@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .formula import Formula, latex_name
+
 
 @dataclass(frozen=True)
 class TraceRow:
@@ -19,6 +21,11 @@ class TraceRow:
     adjoint_rule: str | None = None   # "v̄2 = v̄3·cos(v2)"
     adjoint: object = None
     notes: tuple = ()          # "seed", kinks, branch decisions
+
+    def definition(self) -> Formula:
+        """``v3 = sin(v2)``, in text and LaTeX."""
+        latex = getattr(self.expr, "latex", str(self.expr))
+        return Formula(f"{self.name} = {self.expr}", f"{latex_name(self.name)} = {latex}")
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,13 @@ def _pair_brackets(t: str) -> str:
 
 
 def math(value: str) -> str:
-    """A formula cell (``v̇3 = cos(v2)·v̇2``) in math mode."""
+    """A formula cell (``v̇3 = cos(v2)·v̇2``) in math mode: its own LaTeX when it
+    carries it (printed from the op table), else read from the text."""
     if not value:
         return ""
+    latex = getattr(value, "latex", None)
+    if latex is not None:
+        return f"${latex}$" + (r" (seed)" if value.endswith("(seed)") else "")
     t = value.replace("(seed)", "").strip()
     seed = value != t
     t = re.sub("v\u0307(-?\\d+)", r"\\dot{v}_{\1}", t)

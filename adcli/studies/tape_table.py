@@ -17,7 +17,8 @@ from ..backends.forward import tangents
 from ..backends.reverse import adjoints
 from ..errors import UsageError
 from ..ops import OPS
-from ..language.printer import format_node
+from ..language.printer import format_node, sympy_latex
+from ..records.formula import Formula, latex_name
 from ..records.tape_table import Trace, TraceRow
 from ..tape.record import Tape, record
 
@@ -66,7 +67,7 @@ def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
                 row_notes.insert(0, "seed")
         rows.append(TraceRow(
             name(entry), "input" if kind == "var" else kind, arg_names,
-            data if kind == "var" else rules.expression(entry), tape.values[entry],
+            rules.expression(entry), tape.values[entry],
             tangent_rule, dot[entry] if dot is not None else None,
             adjoint_rule, bar[entry] if bar is not None else None, tuple(row_notes)))
     outputs = (name(tape.output),) if tape.output >= 0 else ()
@@ -146,8 +147,14 @@ class _Rules:
         entry = self.tape.entry_of[node]
         return self.name(entry) if entry >= 0 else None
 
-    def expression(self, entry: int) -> str:
-        return format_node(self.tape.graph, self.tape.nodes[entry], self._label)
+    def _latex_label(self, node: int):
+        entry = self.tape.entry_of[node]
+        return latex_name(self.name(entry)) if entry >= 0 else None
+
+    def expression(self, entry: int) -> Formula:
+        graph, node = self.tape.graph, self.tape.nodes[entry]
+        return Formula(format_node(graph, node, self._label),
+                       format_node(graph, node, self._latex_label, latex=True))
 
     def _symbol(self, node: int):
         import sympy
@@ -159,8 +166,8 @@ class _Rules:
             return graph.number(node, self.m)
         return sympy.Symbol(f"({format_node(graph, node)})")
 
-    def partials(self, entry: int) -> list[str]:
-        """∂v_entry/∂(each argument entry) as SymPy text over ``V<k>`` names."""
+    def partials(self, entry: int) -> list:
+        """∂v_entry/∂(each argument entry) as SymPy expressions over ``V<k>`` names."""
         import sympy
 
         graph, node = self.tape.graph, self.tape.nodes[entry]
@@ -169,54 +176,71 @@ class _Rules:
         rules = op.subgradient if any(k.entry == entry for k in self.tape.kinks) \
             else op.partials
         xs = [self._symbol(a) for a in args]
-        texts = []
-        for rule, a in zip(rules, args):
-            if self.tape.entry_of[a] < 0:
-                continue
-            p = rule if rule.__class__ is int else rule(self.m, sympy.Symbol(f"V{entry}"), *xs)
-            texts.append(sympy.sstr(p))
-        return texts
+        return [sympy.Integer(rule) if rule.__class__ is int
+                else rule(self.m, sympy.Symbol(f"V{entry}"), *xs)
+                for rule, a in zip(rules, args) if self.tape.entry_of[a] >= 0]
+
+    def _names(self, kind: str, entry: int) -> tuple[str, str]:
+        """(text, LaTeX) of row ``entry``'s value, tangent or adjoint."""
+        row = self.name(entry)
+        mark = {"V": "", "D": DOT, "B": BAR}[kind]
+        latex = {"V": "{}", "D": r"\dot{{{}}}", "B": r"\bar{{{}}}"}[kind].format(row[0])
+        return row[0] + mark + row[1:], f"{latex}_{{{row[1:]}}}"
 
     def _show(self, text: str) -> str:
         """``V<k>``, ``D<k>``, ``B<k>`` -> the row's name, tangent and adjoint."""
-        def name(match):
-            suffix = self.name(int(match.group(2)))[1:]
-            return {"V": "v", "D": "v" + DOT, "B": "v" + BAR}[match.group(1)] + suffix
-
         text = text.replace("**", "^").replace("*", "·")
-        return re.sub(r"\b([VDB])(\d+)\b", name, text)
+        return re.sub(r"\b([VDB])(\d+)\b",
+                      lambda match: self._names(match.group(1), int(match.group(2)))[0], text)
 
-    def tangent(self, entry: int, seed) -> str:
+    def _latex(self, p) -> str:
+        names = {f"V{entry}": self._names("V", entry)[1] for entry in range(len(self.tape))}
+        return sympy_latex(p, names)
+
+    def _rule(self, kind: str, entry: int, terms: list, seed: str = "") -> Formula:
+        text, latex = self._names(kind, entry)
+        body = _sum([t for t, _l in terms]) if terms else seed
+        latex_body = _sum([lx for _t, lx in terms]) if terms else seed
+        return Formula(f"{text} = {self._show(body)}" + (" (seed)" if seed not in ("", "0") else ""),
+                       f"{latex} = {latex_body}")
+
+    def tangent(self, entry: int, seed) -> Formula:
         if entry < len(self.tape.graph.variables):
-            return self._show(f"D{entry} = {seed:g}" + (" (seed)" if seed else ""))
-        args = self.edges.get(entry, [])
-        terms = [_times(p, f"D{a}", first=False) for p, a in zip(self.partials(entry), args)]
-        return self._show(f"D{entry} = " + _sum(terms))
+            return self._rule("D", entry, [], f"{seed:g}")
+        terms = [self._times(p, ("D", a), first=False)
+                 for p, a in zip(self.partials(entry), self.edges.get(entry, []))]
+        return self._rule("D", entry, terms, "0")
 
-    def adjoint(self, entry: int) -> str:
+    def adjoint(self, entry: int) -> Formula:
         if entry == self.tape.output:
-            return self._show(f"B{entry} = 1 (seed)")
+            return self._rule("B", entry, [], "1")
         terms = []
         for out in sorted(set(self.uses.get(entry, []))):
             for p, arg in zip(self.partials(out), self.edges[out]):
                 if arg == entry:
-                    terms.append(_times(p, f"B{out}", first=True))
-        return self._show(f"B{entry} = " + _sum(terms))
+                    terms.append(self._times(p, ("B", out), first=True))
+        return self._rule("B", entry, terms, "0")
 
+    def _times(self, p, flow: tuple, first: bool) -> tuple[str, str]:
+        """``cos(v2)·v̇2`` (tangents: partial first) or ``v̄4·v1`` (adjoints: flow
+        first), as text over ``V<k>``/``D<k>``/``B<k>`` names and as LaTeX."""
+        import sympy
 
-def _times(partial: str, flow: str, first: bool) -> str:
-    """``cos(v2)·v̇2`` (tangents: partial first) or ``v̄4·v1`` (adjoints: flow first)."""
-    if partial == "1":
-        return flow
-    if partial == "-1":
-        return "-" + flow
-    if partial == "0":
-        return "0"
-    if partial.startswith("-") and not re.search(r"[-+/]", partial[1:]):
-        return "-" + _times(partial[1:], flow, first)
-    if re.search(r"[-+/]", partial.lstrip("-")):
-        partial = f"({partial})"
-    return f"{flow}*{partial}" if first else f"{partial}*{flow}"
+        name = f"{flow[0]}{flow[1]}"
+        latex_flow = self._names(*flow)[1]
+        text = sympy.sstr(p)
+        if text in ("1", "-1", "0"):
+            sign = "-" if text == "-1" else ""
+            return (f"{sign}{name}", f"{sign}{latex_flow}") if text != "0" else ("0", "0")
+        if text.startswith("-") and not re.search(r"[-+/]", text[1:]):
+            t, lx = self._times(-p, flow, first)
+            return "-" + t, "-" + lx
+        latex = self._latex(p)
+        if re.search(r"[-+/]", text.lstrip("-")):
+            text, latex = f"({text})", rf"\left({latex}\right)"
+        if first:
+            return f"{name}*{text}", rf"{latex_flow} \cdot {latex}"
+        return f"{text}*{name}", rf"{latex} \cdot {latex_flow}"
 
 
 def _sum(terms: list[str]) -> str:
