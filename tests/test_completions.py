@@ -134,7 +134,7 @@ def test_function_names_complete_in_expr(command):
     assert complete(f"adcli {command} si") == want
 
 
-@pytest.mark.parametrize("word, want", [
+@pytest.mark.parametrize("word, among", [
     ("x+si", ["x+sigmoid(", "x+sign(", "x+sin(", "x+sinh("]),
     ("2*ex", ["2*exp("]),
     ("sin(x)*log", ["sin(x)*log(", "sin(x)*log10(", "sin(x)*log2("]),
@@ -142,7 +142,12 @@ def test_function_names_complete_in_expr(command):
     ("x+", []),            # nothing typed yet: no guess
     ("zz", []),            # no such function
 ])
-def test_function_names_complete_after_a_partial_formula(word, want):
+def test_function_names_complete_after_a_partial_formula(word, among):
+    """Every function of the op table that starts with the word typed, these among them."""
+    head = word.rstrip("abcdefghijklmnopqrstuvwxyz0123456789_")
+    typed = word[len(head):]
+    want = [head + name + "(" for name in SURFACE if typed and name.startswith(typed)]
+    assert set(among) <= set(want)
     assert complete(f"adcli diff {word}") == plain(want)
 
 
