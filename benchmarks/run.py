@@ -245,15 +245,13 @@ def jacobian_shapes() -> None:
 def taylor_orders(orders: list[int], budget: float) -> None:
     from adcli.tape.second_order import nested_derivatives
     from adcli.studies.swell import swell
-    from adcli.tape.record import record
-    from adcli.tape.series import propagate
+    from adcli.tape.series import coefficients
 
     text = "exp(sin(x))*x**x"
     request = problem(text, ["x=1.5"])
     print(f"(g) order K of {text}: Taylor mode, nested AD, SymPy (budget {budget:g} s)")
     print(f"    {'K':>4}{'Taylor s':>10}{'nested s':>10}{'nested tape':>13}"
           f"{'SymPy s':>10}{'SymPy nodes':>13}")
-    tape = record(request.graph, request.point, partials=False)
     sympy_rows = {row.order: row for row in swell(request, max(orders), budget).rows}
     nested, start = {}, time.perf_counter()
     for k, entries, _value in nested_derivatives(request.graph, request.point, "x",
@@ -263,7 +261,7 @@ def taylor_orders(orders: list[int], budget: float) -> None:
             break
     for k in orders:
         start = time.perf_counter()
-        propagate(tape, "x", k)
+        coefficients(request.graph, request.point, "x", k)
         taylor = time.perf_counter() - start
         seconds, entries = nested.get(k, (None, None))
         row = sympy_rows[k]

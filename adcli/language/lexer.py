@@ -66,6 +66,10 @@ _LOOKALIKES = {
 _LOOKALIKES.update(zip("аеорсухѕіјкмнтвАВЕКМНОРСТХαονρτυ",
                        "aeopcyxsijkmhtbABEKMHOPCTXaovptu"))
 
+#: How names and numbers begin.
+NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+NUMBER_START = frozenset("0123456789.")
+
 #: Reserved Python words that mean something in formulas.
 FORMULA_KEYWORDS = frozenset({"if", "else", "and", "or", "not"})
 PYTHON_KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
@@ -120,3 +124,30 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         append((kind, value, match.start()))
     append(("end", "", len(text)))
     return tokens
+
+
+def unknown_function(name: str, functions) -> str:
+    """The message for a call of ``name``, which is not among ``functions``."""
+    import difflib
+
+    close = difflib.get_close_matches(name, functions, n=1) or \
+        [f for f in functions if f.lower() == name.lower()]
+    hint = (f"; did you mean {close[0]}? (names are case-sensitive)" if close
+            else f"; for a product write {name}*(...); see: adcli functions")
+    return f"unknown function '{name}'{hint}"
+
+
+def after_operand(prev: str, tok: str) -> tuple[str, int]:
+    """Why token ``tok`` cannot follow the operand ``prev``, and where (0: at
+    ``tok``, -1: at ``prev``)."""
+    digits = NUMBER_START
+    if prev[:1] in digits and tok[:1] == ".":
+        return f"malformed number {prev}{tok}", -1
+    if prev[:1] in digits and tok[:1] == "_":
+        return "digit separators '_' are not supported in numbers", 0
+    if prev == "0" and tok[:1] in "xXbBoO" and tok[1:2].isalnum():
+        return "hexadecimal, binary and octal numbers are not supported", -1
+    if tok[:1] in NAME_START or tok[:1] in digits or tok == "(":
+        return (f"missing operator: implicit multiplication is not supported; "
+                f"write {prev}*{tok}", 0)
+    return f"unexpected '{tok}'", 0

@@ -19,7 +19,8 @@ import sys
 from ..errors import ParseError
 from . import graph as _graph
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
-from .lexer import FAST, PYTHON_KEYWORDS, columns, tokenize
+from .lexer import (FAST, PYTHON_KEYWORDS, NAME_START, NUMBER_START, after_operand, columns,
+                    tokenize, unknown_function)
 from ..ops import CONSTANTS, SURFACE, VARIADIC
 
 #: Limits that turn hostile or absurd input into a clean error.
@@ -40,9 +41,11 @@ _BINARY = {symbol: (tag, prec, prec + (tag == "pow")) for symbol, (tag, prec) in
 _NOT, _NEG, _IF, _ELSE = 40, 300, 5, 6
 _ARITHMETIC = frozenset({"add", "sub", "mul", "div", "pow"})
 _COMPARE = frozenset(COMPARISONS.values())
+_FLOAT_MAX = sys.float_info.max
+#: Functions called with one argument, and the op that makes: the common call.
+_UNARY = {name: arities[1] for name, arities in SURFACE.items()
+          if 1 in arities and name not in VARIADIC}
 _CLOSERS = frozenset({")", ",", "else", ""})
-_NUMBER_START = frozenset("0123456789.")
-_NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 
 
 class _Fail(Exception):
@@ -140,7 +143,7 @@ class _Parser:
         setdefault, new_node, new_flag = graph._index.setdefault, nodes.append, constant.append
         operands, ops, bools = self.operands, self.ops, self.bools
         push, pop, push_op, pop_op = operands.append, operands.pop, ops.append, ops.pop
-        reduce, binary_ops, arithmetic = self.reduce, _BINARY, _ARITHMETIC
+        reduce, binary_ops, arithmetic, unary = self.reduce, _BINARY, _ARITHMETIC, _UNARY
         max_depth, depth = MAX_DEPTH, 0
         expect_operand = True
         seen: dict[str, int] = {}   # operand token -> node
@@ -151,7 +154,21 @@ class _Parser:
                 if node is not None:
                     push(node)  # a variable, constant or number met before
                     expect_operand = False
-                elif tok[-1:] == "(" and tok[:1] in _NAME_START:
+                elif tok[:1] in NUMBER_START and tok != ".":
+                    if float(tok) > _FLOAT_MAX:
+                        raise _Fail(f"number {tok} is too large for float64", i)
+                    key = (CONST, (), tok)
+                    n = len(nodes)
+                    node = seen[tok] = setdefault(key, n)
+                    if node == n:
+                        if n >= limit:
+                            graph.seal()
+                            graph.add(CONST, (), tok)  # raises: too large
+                        new_flag(True)
+                        new_node(key)
+                    push(node)
+                    expect_operand = False
+                elif tok[-1:] == "(" and tok[:1] in NAME_START:
                     name = calls.get(tok)
                     if name is None:
                         name = calls[tok] = self.check_call(tok[:-1].rstrip(), i)
@@ -226,7 +243,24 @@ class _Parser:
                     raise _Fail("unmatched ')'", i)
                 if marker[0] == "call":
                     depth -= 1
-                    self.close_call(pop_op())
+                    name, base = marker[3]
+                    kind = unary.get(name)
+                    x = operands[-1]
+                    if kind is None or len(operands) != base + 1 or bools and (
+                            x < 0 or x in bools):
+                        self.close_call(pop_op())
+                        continue
+                    pop_op()
+                    key = (kind, (x,), None)
+                    n = len(nodes)
+                    node = setdefault(key, n)
+                    if node == n:
+                        if n >= limit:
+                            graph.seal()
+                            graph.add(kind, (x,))  # raises: too large
+                        new_flag(constant[x])
+                        new_node(key)
+                    operands[-1] = node
                 elif marker[0] == "(":
                     depth -= 1
                     pop_op()
@@ -263,15 +297,10 @@ class _Parser:
     def operand(self, tok: str, i: int, seen: dict) -> int:
         """A name or number met for the first time; anything else is an error."""
         first = tok[:1]
-        if first in _NAME_START:
+        if first in NAME_START:
             if tok in _BINARY or tok in ("if", "else"):
                 raise _Fail(f"expected a number, a name or '(' before '{tok}'", i)
             node = seen[tok] = self.name(tok, i)
-            return node
-        if first in _NUMBER_START and tok != ".":
-            if float(tok) > sys.float_info.max:
-                raise _Fail(f"number {tok} is too large for float64", i)
-            node = seen[tok] = self.graph.add(CONST, (), tok)
             return node
         if not tok:
             raise _Fail(f"formula ends too early: expected an operand after "
@@ -290,13 +319,7 @@ class _Parser:
         if name not in SURFACE and name != "where":
             if name in CONSTANTS:
                 raise _Fail(f"{name} is a constant, not a function", at)
-            import difflib
-
-            close = difflib.get_close_matches(name, SURFACE, n=1) or \
-                [f for f in SURFACE if f.lower() == name.lower()]
-            hint = (f"; did you mean {close[0]}? (names are case-sensitive)" if close
-                    else f"; for a product write {name}*(...); see: adcli functions")
-            raise _Fail(f"unknown function '{name}'{hint}", at)
+            raise _Fail(unknown_function(name, SURFACE), at)
         return name
 
     def close_call(self, marker: tuple) -> None:
@@ -338,17 +361,8 @@ class _Parser:
         return self.graph.add(VAR, (), value)
 
     def implicit_product(self, i: int) -> None:
-        prev, tok = self.tokens[i - 1], self.tokens[i]
-        if prev[:1] in _NUMBER_START and tok[:1] == ".":
-            raise _Fail(f"malformed number {prev}{tok}", i - 1)
-        if prev[:1] in _NUMBER_START and tok[:1] == "_":
-            raise _Fail("digit separators '_' are not supported in numbers", i)
-        if prev == "0" and tok[:1] in "xXbBoO" and tok[1:2].isalnum():
-            raise _Fail("hexadecimal, binary and octal numbers are not supported", i - 1)
-        if tok[:1] in _NAME_START or tok[:1] in _NUMBER_START or tok == "(":
-            raise _Fail(f"missing operator: implicit multiplication is not supported; "
-                        f"write {prev}*{tok}", i)
-        raise _Fail(f"unexpected '{tok}'", i)
+        message, offset = after_operand(self.tokens[i - 1], self.tokens[i])
+        raise _Fail(message, i + offset)
 
 
 def _node(operand: int) -> int:
