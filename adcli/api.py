@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .backends import Problem, backend
+from .backends import FormulaSource, Problem, backend
 from .errors import UsageError
 from .language.graph import VAR
 from .language.parser import parse
@@ -42,8 +42,14 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
         for name in variables:  # an input the run never used is still an input
             graph.add(VAR, (), name)
         graph.variables = {name: graph.variables[name] for name in variables}
+    if program is None:
+        source = FormulaSource(graph)
+    else:
+        from .programs.source import ProgramSource
+
+        source = ProgramSource(program, tuple(decisions))
     return Problem(expression, graph, point, parse_wrt(wrt, variables), digits, method,
-                   step_value, program=program, decisions=tuple(decisions))
+                   step_value, source=source)
 
 
 def _names_a_program(expression: str) -> bool:

@@ -36,9 +36,33 @@ class Problem:
     method: str = "auto"
     step: float | None = None
     order: int | None = None  # Taylor mode: derivatives up to this order
-    program: object = None    # a traced Python program (adcli.program.Program), if any
+    source: object = None     # the function itself: a formula's graph, or a program
     budget: float | None = None  # seconds SymPy may take (None: the symbolic default)
-    decisions: tuple = ()     # the comparisons the traced run decided
+
+
+class FormulaSource:
+    """A formula as the function the backends differentiate (see
+    :class:`adcli.programs.source.ProgramSource` for a program)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+
+    def value(self, point: dict, m):
+        """The formula's value at ``point`` in namespace ``m`` (no partials)."""
+        from ..tape.record import record
+
+        return record(self.graph, point, m, partials=False).value
+
+    def expression(self, symbols: dict):
+        from .symbolic import to_sympy
+
+        return to_sympy(self.graph, symbols)
+
+    def ties(self) -> list:
+        return []  # a formula's ties are found on its tape
+
+    def crossings(self, point: dict, steps: dict) -> tuple:
+        return ()  # differences of a formula evaluate its graph: no other program runs
 
 
 def backend(mode: str):

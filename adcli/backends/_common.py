@@ -46,7 +46,7 @@ def _ties(problem, tape: Tape) -> list[str]:
             a, b = (tape.node_values[x] for x in args)
             if a == b:
                 ties.append(format_node(graph, node))
-    ties += [f"line {d.line} `{d.source}`" for d in problem.decisions if d.tie]
+    ties += problem.source.ties()
     return ties
 
 
@@ -57,19 +57,13 @@ def one_sided(problem) -> tuple[dict, dict]:
     import mpmath
 
     from ..ops.precision import arithmetic
-    from ..tape.record import record
 
     left, right = {}, {}
     with arithmetic(40) as m:
         point = {k: mpmath.mpf(v) for k, v in problem.point.items()}
 
         def f(name, t):
-            at = {**point, name: t}
-            if problem.program is not None:
-                from ..programs.trace import call
-
-                return call(problem.program, at)
-            return record(problem.graph, at, m, partials=False).value
+            return problem.source.value({**point, name: t}, m)
 
         h = mpmath.mpf(10) ** -20
         for name in problem.wrt:

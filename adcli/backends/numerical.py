@@ -53,11 +53,7 @@ class Function:
         point[name] = x
         self.evaluations += 1
         try:
-            if self.problem.program is not None:  # a program runs as itself, untraced
-                from ..programs.trace import call
-
-                return call(self.problem.program, point)
-            return record(self.problem.graph, point, self.m, partials=False).value
+            return self.problem.source.value(point, self.m)
         except MathError as exc:
             raise MathError(f"the numerical step in {name} reaches {name} = {x}, "
                             f"outside the domain: {exc.message}") from None
@@ -242,27 +238,6 @@ def _undefined_partial(problem: Problem, m) -> str | None:
     return None
 
 
-def _crossings(problem: Problem, steps: dict) -> tuple:
-    """Warnings where a step of a program's difference quotient takes another branch."""
-    from ..programs.trace import trace
-
-    warnings = []
-    taken = [(d.line, d.taken) for d in problem.decisions]
-    for name, h in steps.items():
-        for x in (problem.point[name] + h, problem.point[name] - h):
-            _graph, decisions = trace(problem.program, {**problem.point, name: x})
-            moved = [(d.line, d.source) for d, t in zip(decisions, taken)
-                     if (d.line, d.taken) != t]
-            if moved or len(decisions) != len(taken):
-                line, source = moved[0] if moved else (0, "")
-                warnings.append(Warning(
-                    "branch", "if", "", f"the step to {name} = {x!r} takes another branch "
-                    f"than the point itself (line {line}: `{source}`): the difference "
-                    f"quotient mixes two pieces of the program"))
-                break
-    return tuple(warnings)
-
-
 def resolve(problem: Problem) -> tuple[str, str | None]:
     """The method to run (``auto`` picks) and why the complex step is refused, if it is."""
     method = problem.method
@@ -295,8 +270,8 @@ def differentiate(problem: Problem) -> Derivative:
     if refusal and problem.method == "auto":
         details["note"] = refusal
     warnings = kink_warnings(problem, tape, "finite differences average the slopes on both sides")
-    if problem.program is not None and method != "complex":  # x + ih keeps x's branches
-        warnings += _crossings(problem, steps)
+    if method != "complex":  # x + ih keeps x's branches
+        warnings += problem.source.crossings(problem.point, steps)
     detached = sorted({kind for kind, _a, _d in problem.graph.nodes
                        if kind in OPS and OPS[kind].detach})
     for kind in detached:

@@ -83,23 +83,6 @@ def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
     return m.expression(tape.node_values[graph.output if output is None else output])
 
 
-def _program_expression(problem: Problem, symbols: dict):
-    """The program called with SymPy symbols; value-dependent control flow is refused."""
-    from ..programs.trace import ProgramError, call
-
-    if problem.decisions:  # the traced run compared an input's value: SymPy cannot
-        d = problem.decisions[0]
-        raise NotAvailable(f"symbolic differentiation cannot follow value-dependent "
-                           f"control flow: line {d.line} `{d.source}`")
-    try:
-        return call(problem.program, symbols) * 1
-    except ProgramError as error:  # SymPy cannot decide `if x > 0` on a symbol
-        if "Relational" not in error.message:
-            raise
-        raise NotAvailable(f"symbolic differentiation cannot follow value-dependent "
-                           f"control flow: line {error.line} `{error.source}`") from None
-
-
 def _check_size(graph: Graph) -> None:
     if len(graph) > MAX_NODES:
         raise NotAvailable(f"symbolic differentiation is not available for this input: "
@@ -174,8 +157,7 @@ def differentiate(problem: Problem) -> Derivative:
     import sympy
 
     with guarded(problem) as (symbols, subs):
-        expr = (_program_expression(problem, symbols) if problem.program is not None
-                else to_sympy(problem.graph, symbols))
+        expr = problem.source.expression(symbols)
         gradient, formulas, sizes = {}, {}, {}
         for name in problem.wrt:
             d = sympy.diff(expr, symbols[name])

@@ -106,13 +106,7 @@ def sympy_latex(expr, names: dict | None = None) -> str:
 
 def _sympy_ops() -> dict:
     """SymPy function class name -> the op whose SymPy form it is."""
-    import sympy
+    from ..ops.namespaces import sympy_math
 
-    table = {}
-    for op in OPS.values():
-        spec = op.lib.get("sympy", op.name if op.library else None)
-        function = getattr(sympy, spec, None) if isinstance(spec, str) else None
-        if isinstance(function, type):
-            table[function.__name__] = op
-    table["stop_gradient"] = OPS["stop_gradient"]
-    return table
+    return {function.__name__: OPS[name] for name, function in sympy_math().library.items()
+            if isinstance(function, type)}

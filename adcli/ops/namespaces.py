@@ -122,6 +122,7 @@ def sympy_math() -> SimpleNamespace:
                    iszero=lambda v: sp.Integer(1 if v == 0 else 0))
     m = build("sympy", helpers, "sympy", sp, raises=False, number=sp.Rational,
               pi=sp.pi, e=sp.E)
+    m.library = {name: getattr(m, name) for name in OPS}  # SymPy's own, for its printers
     for name in HELPERS + tuple(OPS):
         function = getattr(m, name)
         setattr(m, name, _Sum.of(OPS[name], sp) if name in OPS and OPS[name].nary == "sum"
