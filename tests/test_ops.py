@@ -280,8 +280,8 @@ def test_taylor_mode_of_every_op_matches_mpmath(name, point):
 @pytest.mark.parametrize("name, point", cases(lambda op: inside(op)[:1]))
 def test_tape_rules_print_from_the_op_table(name, point, run):
     op = OPS[name]
-    result = run("tape", formula(op), *sum((["--at", a] for a in at(point)), []),
-                 "--mode", "both", "--format", "latex")
+    result = run("tape", *sum((["--at", a] for a in at(point)), []),
+                 "--mode", "both", "--format", "latex", "--", formula(op))
     assert result.exit_code == 0, result.stderr
     args = [f"v_{{{k + 1}}}" for k in range(op.arity)]
     assert op.latex.format(*args) in result.stdout, result.stdout

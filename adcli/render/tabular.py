@@ -181,7 +181,7 @@ def trace(record) -> Tabular:
     headers = ["v", "definition", "value"] + (["tangent rule", "tangent"] if tangents else [])
     rows = []
     for row in record.rows:
-        cells = [row.name, f"{row.name} = {row.expr}", number(row.value, shown=digits)]
+        cells = [row.name, row.definition(), number(row.value, shown=digits)]
         if tangents:
             cells += [row.tangent_rule, number(row.tangent, shown=digits)]
         rows.append(cells + ["; ".join(row.notes)])
