@@ -15,6 +15,9 @@ class Formula(str):
         formula.latex = latex
         return formula
 
+    def __getnewargs__(self):  # copies (dataclasses.asdict) keep the LaTeX
+        return str(self), self.latex
+
 
 def latex_name(name: str) -> str:
     """A row name as LaTeX: ``v3`` -> ``v_{3}``, ``v-1`` -> ``v_{-1}``."""

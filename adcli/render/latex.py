@@ -14,7 +14,6 @@ from .tabular import view
 #: Columns whose cells are formulas (the rest is text or numbers).
 MATH_COLUMNS = {"v", "definition", "tangent rule", "adjoint rule", "quantity", "formula"}
 
-_KNOWN = {"sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "ln", "max", "min"}
 #: Signs that text cells may hold, as LaTeX.
 _SIGNS = {"∂": r"$\partial$", "ᵀ": r"$^{T}$", "·": r"$\cdot$", "v\u0307": r"$\dot{v}$",
           "v\u0304": r"$\bar{v}$"}
@@ -32,8 +31,7 @@ def text(value: str) -> str:
 
 
 def _function(match: re.Match) -> str:
-    name = match.group(1)
-    return ("\\" + name if name in _KNOWN else r"\operatorname{" + name + "}") + r"\left("
+    return r"\operatorname{" + match.group(1) + r"}\left("
 
 
 def _pair_brackets(t: str) -> str:

@@ -6,7 +6,7 @@ against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import UsageError
 
@@ -57,5 +57,14 @@ def example(name: str) -> Example:
 
 
 def listing() -> ExampleList:
-    """Every built-in example, in the order ``adcli examples`` lists them."""
-    return ExampleList(EXAMPLES)
+    """Every built-in example, in the order ``adcli examples`` lists them, each
+    formula with its LaTeX printed from the op table."""
+    from ..language.parser import parse
+    from ..language.printer import format_node
+    from ..records.formula import Formula
+
+    def formula(text: str) -> Formula:
+        graph = parse(text)
+        return Formula(text, format_node(graph, graph.output, latex=True))
+
+    return ExampleList(tuple(replace(e, expression=formula(e.expression)) for e in EXAMPLES))
