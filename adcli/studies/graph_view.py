@@ -30,8 +30,9 @@ from ..records.graph_view import GraphEdge, GraphNode, GraphView
 
 #: Where the formula has a non-constant argument, when the box shows a template.
 HOLE = "\u00b7"                 # ·
-#: Two-argument kinds whose arguments may be swapped: their arrows need no names.
-SYMMETRIC = frozenset({"add", "mul", "max", "min", "hypot", "eq", "ne", "and", "or"})
+#: Structural kinds whose arguments may be swapped (ops say so themselves:
+#: ``Op.commutative``): their arrows need no names.
+SYMMETRIC = frozenset({"eq", "ne", "and", "or"})
 
 
 def graph_view(expression: str, at: Iterable[str] = (), digits: int | None = None
@@ -80,9 +81,10 @@ def _template(graph: Graph, node: int, constants: dict) -> tuple[str, list]:
     kind, args, _data = graph.nodes[node]
     constant = graph.constant
     drawn = [k for k, a in enumerate(args) if not constant[a]]
-    if len(drawn) == len(args) and (len(args) == 1 or kind in SYMMETRIC):
-        return _short(kind), [None] * len(args)
     op = OPS.get(kind)
+    if len(drawn) == len(args) and (len(args) == 1 or kind in SYMMETRIC
+                                    or (op is not None and op.commutative)):
+        return _short(kind), [None] * len(args)
     template, prec = (op.pretty, op.prec) if op is not None else FORMS[kind]
     letters = iter("abc" if len(drawn) > 1 else HOLE * 3)
     parts, slots = [], []
