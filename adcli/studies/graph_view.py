@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from ..errors import UsageError
 from ..language.graph import CONST, FORMS, IF, VAR, Graph
 from ..language.printer import format_node
+from ..records.formula import Formula, latex_name
 from ..ops import ATOM, OPS
 from ..records.graph_view import GraphEdge, GraphNode, GraphView
 
@@ -118,6 +119,16 @@ def _kept(out: int, sources) -> dict:
     return index
 
 
+def _definition(graph: Graph, node: int, name: str, label) -> Formula:
+    """``v3 = sin(v2)`` in text and in LaTeX, arguments named by ``label``."""
+    def latex_label(j):
+        text = label(j)
+        return None if text is None else latex_name(text)
+
+    return Formula(f"{name} = {format_node(graph, node, label)}",
+                   f"{latex_name(name)} = {format_node(graph, node, latex_label, latex=True)}")
+
+
 def formula_layout(graph: Graph) -> tuple[tuple, tuple]:
     """Boxes and arrows of the formula, constants written into their consumers."""
     nodes, constant, out = graph.nodes, graph.constant, graph.output
@@ -130,7 +141,7 @@ def formula_layout(graph: Graph) -> tuple[tuple, tuple]:
     boxes, arrows = [], []
     for j, i in index.items():
         kind, args, data = nodes[j]
-        formula = f"{names[j]} = {format_node(graph, j, names.get)}"
+        formula = _definition(graph, j, names[j], names.get)
         if kind == VAR:
             boxes.append(GraphNode(names[j], str(data), formula, is_input=True,
                                    is_output=j == out))
@@ -163,7 +174,8 @@ def tape_layout(graph: Graph, tape, adjoint=None) -> tuple[tuple, tuple, tuple]:
     boxes, arrows = [], []
     for e, i in index.items():
         row = tape.describe(e)
-        boxes.append(GraphNode(tape.row_name(e), row, row, tape.values[e],
+        definition = _definition(graph, entries[e], tape.row_name(e), tape._name)
+        boxes.append(GraphNode(tape.row_name(e), row, definition, tape.values[e],
                                None if bar is None else bar[e],
                                is_input=graph.nodes[entries[e]][0] == VAR,
                                is_output=e == out))
