@@ -37,7 +37,7 @@ class StepsSettings(FormulaSettings):
     plot: str | None = None
     fmt: str = "table"
 
-    def __post_init__(self):  # before the sweep, not after it
+    def __post_init__(self):  # before the scan, not after it
         if self.plot and not self.plot.lower().endswith((".png", ".svg")):
             from ..errors import UsageError
 
@@ -46,9 +46,9 @@ class StepsSettings(FormulaSettings):
 
 def run_steps(settings: StepsSettings) -> None:
     from ..render import render
-    from ..studies.entry import step_sweep
+    from ..studies.entry import step_scan
 
-    result = step_sweep(settings.formula(), settings.at, settings.wrt)
+    result = step_scan(settings.formula(), settings.at, settings.wrt)
     render(result, settings.fmt)
     if settings.plot:
         from ..render.vcurve import save

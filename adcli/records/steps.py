@@ -16,7 +16,7 @@ class StepRow:
 
 
 @dataclass(frozen=True)
-class StepSweep:
+class StepScan:
     expression: str
     point: dict
     variable: str

@@ -118,7 +118,7 @@ def _graph_view(record) -> dict:
 
 _OBJECTS = {"Derivative": _derivative, "Trace": _trace, "Comparison": _comparison,
             "Language": _language,
-            "StepSweep": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict,
+            "StepScan": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict,
             "Jacobian": _jacobian, "Product": _product, "Hessian": _hessian,
             "GraphView": _graph_view}
 

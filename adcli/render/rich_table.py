@@ -36,7 +36,7 @@ def render(record, stream, quiet: bool = False) -> None:
         console.print(table)
         for line in tab.footer:
             console.print(line, style="dim", soft_wrap=True, highlight=False)
-    if type(record).__name__ == "StepSweep":
+    if type(record).__name__ == "StepScan":
         from .vcurve import terminal
 
         console.print(terminal(record), highlight=False, soft_wrap=True)

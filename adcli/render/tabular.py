@@ -117,7 +117,7 @@ def _marks(record) -> dict:
     return marks
 
 
-def step_sweep(record) -> Tabular:
+def step_scan(record) -> Tabular:
     marks = _marks(record)
     rows = [[f"{row.h:.0e}", _error(row.forward), _error(row.central), _error(row.complex),
              ", ".join(marks.get(k, []))] for k, row in enumerate(record.rows)]
@@ -280,6 +280,6 @@ def graph_view(record) -> Tabular:
     return table
 
 
-VIEWS.update({"StepSweep": step_sweep, "GraphView": graph_view, "Swell": swell, "Trace": trace,
+VIEWS.update({"StepScan": step_scan, "GraphView": graph_view, "Swell": swell, "Trace": trace,
               "ExampleList": example_list, "Jacobian": jacobian, "Product": product,
               "Hessian": hessian})

@@ -1,4 +1,4 @@
-"""The step sweep's V-curve as a picture: in the terminal (uniplot) or as an image
+"""The step-size scan's V-curve as a picture: in the terminal (uniplot) or as an image
 file (matplotlib, from the optional ``plot`` extra)."""
 
 from __future__ import annotations

@@ -30,11 +30,11 @@ def method_comparison(expression: str, at: Iterable[str] = (), wrt: Iterable[str
                    budget=budget)
 
 
-def step_sweep(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = ()):
+def step_scan(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = ()):
     """Difference-quotient errors over the steps h: ``adcli steps``."""
-    from .steps import sweep
+    from .steps import scan
 
-    return sweep(problem(expression, at, wrt))
+    return scan(problem(expression, at, wrt))
 
 
 def expression_swell(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),

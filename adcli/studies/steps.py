@@ -25,19 +25,19 @@ from ..backends.numerical import (Function, _steps, central, complex_step,
                                  complex_step_refusal, one_sided)
 from ..errors import AdcliError, UsageError
 from ..ops.precision import arithmetic, epsilon
-from ..records.steps import StepRow, StepSweep
+from ..records.steps import StepRow, StepScan
 from .reference import reference
 from ..tape.record import record
 
 EXPONENTS = range(1, 17)
 
 
-def sweep(problem: Problem) -> StepSweep:
+def scan(problem: Problem) -> StepScan:
     if problem.digits is not None:
         raise UsageError("adcli steps shows float64 round-off; --precision does not apply")
     if len(problem.wrt) != 1:
         names = ", ".join(problem.wrt) or "none"
-        raise UsageError(f"the step sweep is for one variable: choose one with --wrt "
+        raise UsageError(f"the step-size scan is for one variable: choose one with --wrt "
                          f"(variables: {names})")
     name = problem.wrt[0]
     exact = float(reference(problem, 30).gradient[name])
@@ -57,7 +57,7 @@ def sweep(problem: Problem) -> StepSweep:
     best = {method: _best(rows, method) for method in ("forward", "central", "complex")}
     eps = epsilon(m)
     predicted = {method: _steps(m, x, method, None) for method in ("forward", "central")}
-    return StepSweep(problem.text, problem.point, name, exact, tuple(rows), best, predicted,
+    return StepScan(problem.text, problem.point, name, exact, tuple(rows), best, predicted,
                      _crossover(problem, name, eps), refusal or "")
 
 
