@@ -18,7 +18,7 @@ import sympy
 
 from adcli.api import differentiate, problem
 from adcli.studies.examples import EXAMPLES
-from adcli.studies.tape_table import trace
+from adcli.studies.tape_table import tape_table
 
 DOT, BAR = "\u0307", "\u0304"
 ULPS = 4e-16  # relative tolerance at full precision: a couple of float64 roundings
@@ -132,8 +132,8 @@ def test_course_table_prints_the_rules_verbatim(run):
 
 
 def test_library_trace_is_what_the_command_prints(run):
-    """``adcli.studies.tape_table.trace`` is the record the command renders."""
-    record = trace(problem("sin(x**2)+exp(x)", ["2"]), "both")
+    """``adcli.studies.tape_table.tape_table`` is the record the command renders."""
+    record = tape_table(problem("sin(x**2)+exp(x)", ["2"]), "both")
     out = tape_json(run, "--example", "course")
     assert record.mode == "both" and record.numbering == "seed"
     assert record.outputs == ("v5",) and list(record.sweep) == out["sweep"]

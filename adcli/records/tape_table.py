@@ -8,7 +8,7 @@ from .formula import Formula, latex_name
 
 
 @dataclass(frozen=True)
-class TraceRow:
+class TapeRow:
     """One tape entry as the textbook draws it."""
 
     name: str                  # "v3" (or "v-1" in Griewank numbering)
@@ -29,7 +29,7 @@ class TraceRow:
 
 
 @dataclass(frozen=True)
-class Trace:
+class TapeTable:
     expression: str
     point: dict
     mode: str                  # "forward", "reverse" or "both"

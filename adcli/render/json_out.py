@@ -84,7 +84,7 @@ def _as_dict(record) -> dict:
     return plain(dataclasses.asdict(record))
 
 
-def _trace(record) -> dict:
+def _tape_table(record) -> dict:
     rows = []
     for row in record.rows:
         item = {"name": row.name, "op": row.op, "args": list(row.args), "expr": row.expr,
@@ -116,7 +116,7 @@ def _graph_view(record) -> dict:
                   "nodes": nodes, "edges": edges, "unused": list(record.unused)})
 
 
-_OBJECTS = {"Derivative": _derivative, "Trace": _trace, "Comparison": _comparison,
+_OBJECTS = {"Derivative": _derivative, "TapeTable": _tape_table, "Comparison": _comparison,
             "Language": _language,
             "StepScan": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict,
             "Jacobian": _jacobian, "Product": _product, "Hessian": _hessian,

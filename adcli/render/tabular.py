@@ -175,7 +175,7 @@ def _condense(rows: list, ops: list, width: int) -> list:
     return rows[:SUMMARY_KEEP] + [[text] + [""] * (width - 1)] + rows[-SUMMARY_KEEP:]
 
 
-def trace(record) -> Tabular:
+def tape_table(record) -> Tabular:
     digits = record.digits
     tangents = record.mode in ("forward", "both")
     headers = ["v", "definition", "value"] + (["tangent rule", "tangent"] if tangents else [])
@@ -280,6 +280,6 @@ def graph_view(record) -> Tabular:
     return table
 
 
-VIEWS.update({"StepScan": step_scan, "GraphView": graph_view, "Swell": swell, "Trace": trace,
+VIEWS.update({"StepScan": step_scan, "GraphView": graph_view, "Swell": swell, "TapeTable": tape_table,
               "ExampleList": example_list, "Jacobian": jacobian, "Product": product,
               "Hessian": hessian})

@@ -54,7 +54,7 @@ def tape_trace(expression: str | None, at: Iterable[str] = (), wrt: Iterable[str
     An example supplies the formula and its own point, mode and numbering;
     whatever the caller gives besides takes precedence.
     """
-    from .tape_table import trace
+    from .tape_table import tape_table
 
     if example is not None:
         from .examples import example as lookup
@@ -69,7 +69,7 @@ def tape_trace(expression: str | None, at: Iterable[str] = (), wrt: Iterable[str
     if digits is not None and not 1 <= digits <= 17:
         raise UsageError(f"--digits {digits}: give 1 to 17")
     request = problem(expression, at, wrt)
-    return trace(request, mode or "forward", numbering or "seed",
+    return tape_table(request, mode or "forward", numbering or "seed",
                  parse_vector(seed, "--seed"), digits, summary)
 
 

@@ -19,12 +19,12 @@ from ..errors import UsageError
 from ..ops import OPS
 from ..language.printer import format_node, sympy_latex
 from ..records.formula import Formula, latex_name
-from ..records.tape_table import Trace, TraceRow
+from ..records.tape_table import TapeRow, TapeTable
 from ..tape.record import Tape, record
 
 DOT, BAR = "\u0307", "\u0304"   # combining dot and bar above: v̇, v̄
 NUMBERINGS = ("seed", "griewank")
-TRACE_MODES = ("forward", "reverse", "both")
+TAPE_MODES = ("forward", "reverse", "both")
 
 
 def row_namer(tape: Tape, numbering: str):
@@ -35,10 +35,10 @@ def row_namer(tape: Tape, numbering: str):
     return lambda entry: f"v{entry + shift}"
 
 
-def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
+def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
           seed: dict | None = None, digits: int | None = None,
-          summary: bool = False) -> Trace:
-    if mode not in TRACE_MODES:
+          summary: bool = False) -> TapeTable:
+    if mode not in TAPE_MODES:
         raise UsageError(f"unknown tape mode {mode!r}: choose forward, reverse or both")
     tape = record(problem.graph, problem.point)
     name = row_namer(tape, numbering)
@@ -65,14 +65,14 @@ def trace(problem: Problem, mode: str = "forward", numbering: str = "seed",
             adjoint_rule = rules.adjoint(entry)
             if entry == tape.output:
                 row_notes.insert(0, "seed")
-        rows.append(TraceRow(
+        rows.append(TapeRow(
             name(entry), "input" if kind == "var" else kind, arg_names,
             rules.expression(entry), tape.values[entry],
             tangent_rule, dot[entry] if dot is not None else None,
             adjoint_rule, bar[entry] if bar is not None else None, tuple(row_notes)))
     outputs = (name(tape.output),) if tape.output >= 0 else ()
     sweep = tuple(name(e) for e in _sweep_order(tape)) if bar is not None else ()
-    return Trace(problem.text, problem.point, mode, numbering, tuple(rows), sweep, outputs,
+    return TapeTable(problem.text, problem.point, mode, numbering, tuple(rows), sweep, outputs,
                  seed if dot is not None else {}, tuple(notes.pop(None, ())), digits, summary)
 
 
@@ -248,4 +248,4 @@ def _sum(terms: list[str]) -> str:
     return text.replace("+ -", "- ")
 
 
-__all__ = ["NUMBERINGS", "TRACE_MODES", "trace"]
+__all__ = ["NUMBERINGS", "TAPE_MODES", "tape_table"]
