@@ -36,8 +36,8 @@ def row_namer(tape: Tape, numbering: str):
 
 
 def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
-          seed: dict | None = None, digits: int | None = None,
-          summary: bool = False) -> TapeTable:
+               seed: dict | None = None, digits: int | None = None,
+               summary: bool = False) -> TapeTable:
     if mode not in TAPE_MODES:
         raise UsageError(f"unknown tape mode {mode!r}: choose forward, reverse or both")
     tape = record(problem.graph, problem.point)
