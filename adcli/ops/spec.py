@@ -65,6 +65,8 @@ class Op:
             raise ValueError(f"{name}: one or two arguments, one partial each")
         if (kink is None) != (not subgradient):
             raise ValueError(f"{name}: a kink needs its subgradient")
+        if lib and not set(lib) <= set(LIBRARIES):
+            raise ValueError(f"{name}: libraries are {', '.join(LIBRARIES)}")
         self.name, self.arity, self.partials, self.doc = name, arity, partials, doc
         self.title = title or name  # what messages call it: logb is "log" to a user
         self.library = evaluate is None and python is None  # bound from each library
@@ -89,7 +91,6 @@ class Op:
 
     def in_domain(self, *args) -> bool:
         return self.domain is None or bool(self.domain[0](*args))
-
 
     def implementation(self, library: str, module):
         """This op's function in ``library`` (a module), or None: the caller binds
