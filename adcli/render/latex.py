@@ -18,7 +18,8 @@ MATH_COLUMNS = {"v", "definition", "tangent rule", "adjoint rule", "quantity", "
 _SIGNS = {"∂": r"$\partial$", "ᵀ": r"$^{T}$", "·": r"$\cdot$", "v\u0307": r"$\dot{v}$",
           "v\u0304": r"$\bar{v}$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
-            "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}"}
+            "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
+            "<": r"\textless{}", ">": r"\textgreater{}"}
 
 
 def text(value: str) -> str:
