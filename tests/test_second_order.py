@@ -348,6 +348,84 @@ def test_cli_errors(run, args, code, fragment):
     assert_one_error_line(run(*args), code, fragment)
 
 
+# --- points where a derivative is infinite or undefined, or a value overflows ----------
+
+
+def _sweep_fails(line):
+    return ("the second derivative is infinite or undefined at the point "
+            f"(the recorded reverse sweep fails: {line}")
+
+
+def _no_symbolic(shown):
+    return ("the symbolic second derivative with respect to x and x is infinite or "
+            f"undefined at the point ({shown})")
+
+
+DIV_AT_0 = "div is undefined at row v2 = 1/v1 (v1 = 0.0): it needs a nonzero divisor"
+EXP_OVERFLOWS = "exp overflows the float range at row v2 = exp(v1) (v1 = 1000.0)"
+SQRT_AT_0 = _sweep_fails("div is undefined at row v4 = 1.0/v3 (v3 = 0.0)")
+POW_AT_0 = _sweep_fails("pow is undefined at row v3 = v1^-0.5 (v1 = 0.0)")
+ASIN_AT_1 = _sweep_fails("div is undefined at row v7 = 1.0/v6 (v6 = 0.0)")
+LOG_NEAR_0 = _sweep_fails("div overflows the float range at row v3 = 1.0/v1 (v1 = 1e-310)")
+NO_HESSIAN = "the second derivative is infinite or undefined at the point"
+
+BAD_POINTS = [
+    # formula, point, the line of forward-over-reverse and hvp, of symbolic, of numerical
+    pytest.param("sqrt(x)", "x=0", SQRT_AT_0, SQRT_AT_0, SQRT_AT_0, id="sqrt-at-0"),
+    pytest.param("x**0.5", "x=0", POW_AT_0, POW_AT_0, POW_AT_0, id="pow-half-at-0"),
+    pytest.param("asin(x)", "x=1", ASIN_AT_1, ASIN_AT_1, ASIN_AT_1, id="asin-at-1"),
+    pytest.param("log(x)", "x=1e-310", LOG_NEAR_0, LOG_NEAR_0, LOG_NEAR_0, id="log-near-0"),
+    pytest.param("log(x)", "x=1e-300", NO_HESSIAN + " (-inf)", NO_HESSIAN + " (-inf)",
+                 NO_HESSIAN + " (-inf)", id="log-hessian-overflows"),
+    pytest.param("x**1.5", "x=0", NO_HESSIAN + " (nan)", _no_symbolic("zoo"),
+                 "pow is undefined at row v2 = v1^1.5", id="pow-three-halves-at-0"),
+    pytest.param("abs(x)", "x=0", None, _no_symbolic("2.0*DiracDelta(0.0)"), None,
+                 id="abs-at-0"),
+    pytest.param("max(x, y)", "x=1,y=1", None, _no_symbolic("DiracDelta(0)"), None,
+                 id="max-tie"),
+    pytest.param("1/x", "x=0", DIV_AT_0, DIV_AT_0, DIV_AT_0, id="reciprocal-at-0"),
+    pytest.param("exp(x)", "x=1000", EXP_OVERFLOWS, EXP_OVERFLOWS, EXP_OVERFLOWS,
+                 id="exp-overflows"),
+]
+
+
+@pytest.mark.parametrize("formula, point, ad, symbolic, numerical", BAD_POINTS)
+def test_cli_second_order_at_a_bad_point_is_a_math_error(run, formula, point, ad, symbolic,
+                                                         numerical):
+    """None: the mode has a number there (a kink's subgradient; see below)."""
+    at = [arg for a in point.split(",") for arg in ("--at", a)]
+    for mode, line in [("forward-over-reverse", ad), ("symbolic", symbolic),
+                       ("numerical", numerical)]:
+        if line is not None:
+            assert_one_error_line(run("hessian", formula, *at, "-m", mode), 1, line)
+    if ad is not None:
+        assert_one_error_line(run("hvp", formula, *at, "--vector", "x=1"), 1, ad)
+
+
+KINKS = [
+    # formula, point, the forward-over-reverse Hessian (the ops' declared subgradients,
+    # the taken branch), SymPy's where it has one
+    pytest.param("abs(x)", ("x=0",), [[0.0]], None, id="abs-at-0"),
+    pytest.param("relu(x)*y", ("x=0", "y=2"), [[0.0, 0.0], [0.0, 0.0]],
+                 [[0.0, 0.0], [0.0, 0.0]], id="relu-at-0"),
+    pytest.param("max(x, y)*x", ("x=1", "y=1"), [[2.0, 0.0], [0.0, 0.0]], None,
+                 id="max-tie"),
+    pytest.param("x**2*y if x > y else y**3", ("x=1", "y=1"), [[0.0, 0.0], [0.0, 6.0]],
+                 [[0.0, 0.0], [0.0, 6.0]], id="conditional-tie"),
+    pytest.param("x**3 if x > 0 else x**2", ("x=0",), [[2.0]], [[2.0]],
+                 id="conditional-at-0"),
+]
+
+
+@pytest.mark.parametrize("formula, at, ad, symbolic", KINKS)
+def test_cli_kinks_and_ties_have_a_hessian(run, formula, at, ad, symbolic):
+    args = [arg for a in at for arg in ("--at", a)]
+    assert _json(run, "hessian", formula, *args)["hessian"] == ad
+    if symbolic is not None:
+        assert _json(run, "hessian", formula, *args, "-m", "symbolic")["hessian"] == symbolic
+    assert _json(run, "hvp", formula, *args, "--vector", "x=1")["hvp"]["x"] == ad[0][0]
+
+
 @pytest.mark.parametrize("command, extra", [("hessian", ()), ("hvp", ("--vector", "x=1"))])
 def test_cli_second_order_takes_one_formula(run, command, extra):
     result = run(command, "x*y, x", "--at", "x=1", "--at", "y=2", *extra)

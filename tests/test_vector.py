@@ -494,6 +494,79 @@ def test_every_vector_option_refuses_a_number_alike(run, option, text, words):
     assert_one_error_line(result, 2, f"{option} {text}: {words}")
 
 
+# --- points where a derivative is infinite or undefined, or a value overflows ----------
+
+NO_JACOBIAN = "the Jacobian is infinite or undefined at the point"
+DIV_AT_0 = "div is undefined at row v2 = 1/v1 (v1 = 0.0): it needs a nonzero divisor"
+EXP_OVERFLOWS = "exp overflows the float range at row v2 = exp(v1) (v1 = 1000.0)"
+
+
+def _no_symbolic(output, shown):
+    return (f"the symbolic derivative of {output} with respect to x is infinite or "
+            f"undefined at the point ({shown})")
+
+
+BAD_POINTS = [
+    # formula, point, the line of forward/reverse, of symbolic, of numerical
+    pytest.param("sqrt(x), x", "x=0", NO_JACOBIAN + " (nan)", _no_symbolic("sqrt(x)", "zoo"),
+                 "sqrt is undefined at row v2 = sqrt(v1)", id="sqrt-at-0"),
+    pytest.param("x**0.5, x", "x=0", NO_JACOBIAN + " (nan)", _no_symbolic("x^0.5", "zoo"),
+                 "pow is undefined at row v2 = v1^0.5", id="pow-half-at-0"),
+    pytest.param("asin(x), x", "x=1", NO_JACOBIAN + " (nan)", _no_symbolic("asin(x)", "zoo"),
+                 "asin is undefined at row v2 = asin(v1)", id="asin-at-1"),
+    pytest.param("log(x), x", "x=1e-310", NO_JACOBIAN + " (inf)", NO_JACOBIAN + " (inf)",
+                 NO_JACOBIAN + " (inf)", id="log-near-0"),
+    pytest.param("1/x, x", "x=0", DIV_AT_0, DIV_AT_0, DIV_AT_0, id="reciprocal-at-0"),
+    pytest.param("exp(x), x", "x=1000", EXP_OVERFLOWS, EXP_OVERFLOWS, EXP_OVERFLOWS,
+                 id="exp-overflows"),
+]
+
+
+@pytest.mark.parametrize("mode", ["auto", "forward", "reverse", "symbolic", "numerical"])
+@pytest.mark.parametrize("formula, at, ad, symbolic, numerical", BAD_POINTS)
+def test_cli_jacobian_at_a_bad_point_is_a_math_error(run, formula, at, ad, symbolic,
+                                                     numerical, mode):
+    line = {"symbolic": symbolic, "numerical": numerical}.get(mode, ad)
+    assert_one_error_line(run("jacobian", formula, "--at", at, "-m", mode), 1, line)
+
+
+@pytest.mark.parametrize("formula, at, ad, symbolic, numerical", BAD_POINTS)
+def test_cli_jvp_and_vjp_at_a_bad_point_are_math_errors(run, formula, at, ad, symbolic,
+                                                       numerical):
+    result = run("jvp", formula, "--at", at, "--tangent", "x=1")
+    assert_one_error_line(result, 1, ad.replace("Jacobian", "JVP"))
+    result = run("vjp", formula, "--at", at, "--cotangent", "1,0")
+    assert_one_error_line(result, 1, ad.replace("Jacobian", "VJP"))
+
+
+KINKS = [
+    # formula, point, the AD Jacobian (the op's declared subgradient, the taken branch),
+    # SymPy's (its Heaviside(0) is 1/2: another subgradient of max)
+    pytest.param("abs(x), x", ("x=0",), [[0.0], [1.0]], [[0.0], [1.0]], id="abs-at-0"),
+    pytest.param("relu(x), x", ("x=0",), [[0.0], [1.0]], [[0.0], [1.0]], id="relu-at-0"),
+    pytest.param("x**1.5, x", ("x=0",), [[0.0], [1.0]], [[0.0], [1.0]], id="pow-at-0"),
+    pytest.param("max(x, y), x", ("x=1", "y=1"), [[1.0, 0.0], [1.0, 0.0]],
+                 [[0.5, 0.5], [1.0, 0.0]], id="max-tie"),
+    pytest.param("x**2 if x > y else y, x", ("x=1", "y=1"), [[0.0, 1.0], [1.0, 0.0]],
+                 [[0.0, 1.0], [1.0, 0.0]], id="conditional-tie"),
+    pytest.param("where(x > y, x*y, y**2), x", ("x=1", "y=1"), [[0.0, 2.0], [1.0, 0.0]],
+                 [[0.0, 2.0], [1.0, 0.0]], id="where-tie"),
+]
+
+
+@pytest.mark.parametrize("formula, at, ad, symbolic", KINKS)
+def test_cli_kinks_and_ties_have_a_jacobian(run, formula, at, ad, symbolic):
+    args = [arg for a in at for arg in ("--at", a)]
+    for mode, want in [("forward", ad), ("reverse", ad), ("symbolic", symbolic)]:
+        assert _json(run, "jacobian", formula, *args, "-m", mode)["jacobian"] == want, mode
+    names = [a.split("=")[0] for a in at]
+    tangent = ",".join(f"{k}={int(k == 'x')}" for k in names)
+    assert _json(run, "jvp", formula, *args, "--tangent", tangent)["jvp"] == \
+        [row[0] for row in ad]
+    assert list(_json(run, "vjp", formula, *args, "--cotangent", "1,0")["vjp"].values()) == \
+        ad[0]
+
+
 def test_library_errors_are_typed():
     with pytest.raises(UsageError):
         jacobian(_problem(BY_ID["three-outputs"]), "sideways")

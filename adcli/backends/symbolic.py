@@ -95,8 +95,13 @@ def _check_size(graph: Graph) -> None:
                            f"use --mode reverse")
 
 
-def _at_point(expr, subs: dict, name: str, digits: int | None):
-    """The derivative's value at the point, or a MathError where it has none."""
+def value_at(expr, subs: dict, what: str, digits: int | None):
+    """A SymPy derivative's value at the point, or a MathError where it has none.
+
+    Every symbolic result (``diff``, the Jacobian, the Hessian) is evaluated
+    here, so that ``zoo``, ``nan``, a complex number or a ``DiracDelta`` at a
+    kink is refused the same way; ``what`` names the derivative in the message.
+    """
     import sympy
 
     try:
@@ -110,8 +115,7 @@ def _at_point(expr, subs: dict, name: str, digits: int | None):
         shown = sympy.sstr(number)
     except (ArithmeticError, TypeError, ValueError) as error:
         shown = type(error).__name__
-    raise MathError(f"the symbolic derivative with respect to {name} is infinite or "
-                    f"undefined at the point ({shown})")
+    raise MathError(f"the symbolic {what} is infinite or undefined at the point ({shown})")
 
 
 def _as_float(value, digits: int | None):
@@ -161,7 +165,8 @@ def differentiate(problem: Problem) -> Derivative:
         gradient, formulas, sizes = {}, {}, {}
         for name in problem.wrt:
             d = sympy.diff(expr, symbols[name])
-            gradient[name] = _at_point(d, subs, name, problem.digits)
+            gradient[name] = value_at(d, subs, f"derivative with respect to {name}",
+                                      problem.digits)
             formulas[name] = Formula(sympy.sstr(d), sympy_latex(d))
             sizes[name] = size(d)
     return Derivative(

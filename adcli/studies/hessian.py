@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..backends import Problem
 from ..backends.forward import tangents
-from ..errors import UsageError
+from ..errors import MathError, UsageError
 from ..language.points import vector_over
 from ..ops.namespaces import FLOAT
 from ..records.vector import Hessian, Product
@@ -23,9 +23,18 @@ HESSIAN_MODES = ("forward-over-reverse", "symbolic", "numerical")
 
 
 def _second_tape(problem: Problem):
+    """The formula's tape and the tape of its recorded reverse sweep.
+
+    A failure in the second means no second derivative at the point (sqrt at
+    0); its rows are not the user's, so the message says that first.
+    """
     tape = record(problem.graph, problem.point)
     graph, _gradient = gradient_graph(tape)
-    return tape, record(graph, problem.point)
+    try:
+        return tape, record(graph, problem.point)
+    except MathError as error:
+        raise MathError(f"the second derivative is infinite or undefined at the point "
+                        f"(the recorded reverse sweep fails: {error.message})") from None
 
 
 def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
@@ -71,7 +80,10 @@ def _symbolic(problem: Problem) -> list:
         expr = to_sympy(problem.graph, symbols)
         return [sympy.diff(expr, symbols[a]) for a in problem.wrt]
 
-    return symbolic_jacobian(problem, gradient)
+    wrt = problem.wrt
+    return symbolic_jacobian(
+        problem, gradient,
+        lambda i, v: f"second derivative with respect to {wrt[i]} and {v}")
 
 
 def _numerical(problem: Problem) -> list:

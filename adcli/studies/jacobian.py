@@ -75,9 +75,10 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
 def _symbolic(problem: Problem) -> list:
     from ..backends.symbolic import to_sympy
 
-    graph = problem.graph
+    graph, outputs = problem.graph, _outputs(problem)
     return symbolic_jacobian(
-        problem, lambda symbols: (to_sympy(graph, symbols, node) for node in graph.outputs))
+        problem, lambda symbols: (to_sympy(graph, symbols, node) for node in graph.outputs),
+        lambda i, v: f"derivative of {outputs[i]} with respect to {v}")
 
 
 def jvp(problem: Problem, tangent: dict) -> Product:

@@ -36,17 +36,21 @@ def rows_of(columns: list, rows: Iterable[int]) -> list:
     return [[column[i] for column in columns] for i in rows]
 
 
-def symbolic_jacobian(problem: Problem,
-                      functions: Callable[[dict], Iterable]) -> list:
+def symbolic_jacobian(problem: Problem, functions: Callable[[dict], Iterable],
+                      describe: Callable[[int, str], str]) -> list:
     """∂f/∂v of each SymPy expression f of ``functions(symbols)`` for each v of
-    ``problem.wrt``, evaluated at the point to 30 digits, under SymPy's guard."""
+    ``problem.wrt``, evaluated at the point under SymPy's guard.
+
+    An entry with no finite value there is a MathError; ``describe(i, v)``
+    names the derivative of the i-th function with respect to v in it.
+    """
     import sympy
 
-    from ..backends.symbolic import guarded
+    from ..backends.symbolic import guarded, value_at
 
     with guarded(problem) as (symbols, subs):
-        return [[float(sympy.diff(f, symbols[v]).xreplace(subs).evalf(30))
-                 for v in problem.wrt] for f in functions(symbols)]
+        return [[value_at(sympy.diff(f, symbols[v]), subs, describe(i, v), problem.digits)
+                 for v in problem.wrt] for i, f in enumerate(functions(symbols))]
 
 
 def central_jacobian(problem: Problem, evaluate: Callable[[dict], Sequence],
