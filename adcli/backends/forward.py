@@ -23,5 +23,5 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
-              "edges": len(tape.edges) // 3},
+              "edges": tape.edge_count},
         warnings=kink_warnings(problem, tape), digits=problem.digits)

@@ -29,5 +29,5 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "reverse", problem.point, tape.value, result,
         cost={"sweeps": 1 if problem.wrt else 0, "tape_entries": len(tape),
-              "edges": len(tape.edges) // 3},
+              "edges": tape.edge_count},
         warnings=kink_warnings(problem, tape), digits=problem.digits)

@@ -73,6 +73,10 @@ class Tape:
     def __len__(self) -> int:
         return len(self.nodes)
 
+    @property
+    def edge_count(self) -> int:
+        return len(self.edges) // 3
+
     def edge_triples(self):
         """``(out, arg, partial)`` for every edge, in execution order."""
         it = iter(self.edges)
