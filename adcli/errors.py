@@ -6,6 +6,8 @@ knows the tape row.  They are rendered once, by the CLI.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AdcliError(Exception):
     """Base of every error adcli reports to a user."""
@@ -42,3 +44,11 @@ class NotAvailable(AdcliError):
     """A backend cannot handle this input (e.g. SymPy and very deep nesting)."""
 
     exit_code = 1
+
+
+def choose(value: str, choices: Sequence[str], what: str) -> str:
+    """``value`` if it is one of ``choices``, else the one usage error every
+    option with a fixed set of values gives: "unknown WHAT 'v': choose one of ..."."""
+    if value not in choices:
+        raise UsageError(f"unknown {what} {value!r}: choose one of {', '.join(choices)}")
+    return value

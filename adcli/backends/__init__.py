@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 
-from ..errors import MathError, UsageError
+from ..errors import MathError, choose
 from ..language.graph import Graph
 
 MODES = ("forward", "reverse", "symbolic", "numerical")
@@ -67,8 +67,8 @@ class FormulaSource:
 
 def backend(mode: str):
     """The ``differentiate`` function of backend ``mode``, checked for finite results."""
-    if mode not in MODES and mode != "taylor":
-        raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(MODES)}")
+    if mode != "taylor":  # reached through --order, so not offered as a mode
+        choose(mode, MODES, "mode")
     differentiate = import_module(f"{__name__}.{mode}").differentiate
 
     def checked(problem: Problem):

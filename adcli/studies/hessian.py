@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..backends import Problem
 from ..backends.forward import tangents
-from ..errors import MathError, UsageError
+from ..errors import MathError, choose
 from ..language.points import vector_over
 from ..ops.namespaces import FLOAT
 from ..records.vector import Hessian, Product
@@ -38,8 +38,7 @@ def _second_tape(problem: Problem):
 
 
 def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
-    if mode not in HESSIAN_MODES:
-        raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(HESSIAN_MODES)}")
+    choose(mode, HESSIAN_MODES, "mode")
     names = problem.wrt
     tape, second = _second_tape(problem)
     gradient = dict(zip(tape.inputs, second.output_values))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..backends import Problem
 from ..backends.forward import tangents
 from ..backends.reverse import adjoints
-from ..errors import UsageError
+from ..errors import UsageError, choose
 from ..language.points import parse_numbers  # noqa: F401 (studies.entry imports it here)
 from ..language.points import vector_over
 from ..language.printer import format_node
@@ -44,8 +44,7 @@ def advice(n: int, m: int, edges: int) -> tuple[str, str]:
 
 
 def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
-    if mode not in JACOBIAN_MODES:
-        raise UsageError(f"unknown mode {mode!r}: choose one of {', '.join(JACOBIAN_MODES)}")
+    choose(mode, JACOBIAN_MODES, "mode")
     tape = record(problem.graph, problem.point)
     inputs, names = tape.inputs, problem.wrt
     n, m = len(names), len(tape.outputs)

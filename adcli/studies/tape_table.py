@@ -15,7 +15,7 @@ import re
 from ..backends import Problem
 from ..backends.forward import tangents
 from ..backends.reverse import adjoints
-from ..errors import UsageError
+from ..errors import choose
 from ..ops import OPS
 from ..language.printer import format_node, sympy_latex
 from ..records.formula import Formula, latex_name
@@ -29,8 +29,7 @@ TAPE_MODES = ("forward", "reverse", "both")
 
 def row_namer(tape: Tape, numbering: str):
     """Entry index -> "v3"; Griewank's numbering puts the n inputs at v1-n..v0."""
-    if numbering not in NUMBERINGS:
-        raise UsageError(f"unknown numbering {numbering!r}: choose seed or griewank")
+    choose(numbering, NUMBERINGS, "numbering")
     shift = 1 if numbering == "seed" else 1 - len(tape.graph.variables)
     return lambda entry: f"v{entry + shift}"
 
@@ -38,8 +37,7 @@ def row_namer(tape: Tape, numbering: str):
 def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
                seed: dict | None = None, digits: int | None = None,
                summary: bool = False) -> TapeTable:
-    if mode not in TAPE_MODES:
-        raise UsageError(f"unknown tape mode {mode!r}: choose forward, reverse or both")
+    choose(mode, TAPE_MODES, "tape mode")
     tape = record(problem.graph, problem.point)
     name = row_namer(tape, numbering)
     inputs = tape.inputs
