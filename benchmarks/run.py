@@ -48,7 +48,7 @@ from adcli.api import problem  # noqa: E402
 from adcli.studies.compare import compare  # noqa: E402
 from adcli.backends import backend  # noqa: E402
 from adcli.backends.reverse import adjoints  # noqa: E402
-from adcli.errors import AdcliError  # noqa: E402
+from adcli.errors import AdcliError, NotAvailable  # noqa: E402
 from adcli.language.parser import parse  # noqa: E402
 from adcli.tape.record import record  # noqa: E402
 
@@ -178,7 +178,7 @@ def modes_scaling(sizes: list[int], budget: float) -> None:
                 if elapsed > budget:
                     slow.add(mode)
             except AdcliError as error:
-                cells.append("refused" if "not available" in error.message else "error")
+                cells.append("refused" if isinstance(error, NotAvailable) else "error")
                 slow.add(mode)
         print(f"    {n:>8,}{nodes:>9,}" + "".join(f"{c:>12}" for c in cells))
 

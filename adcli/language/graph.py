@@ -41,23 +41,28 @@ def apply_boolean(kind: str, m, a, b=None):
 MAX_NODES = 5_000_000
 
 
+#: Tracked objects made while paused above which they skip the young generations.
+PROMOTE_AFTER = 100_000
+
+
 @contextmanager
 def gc_paused():
     """Building or recording a million nodes makes millions of acyclic tuples;
     the cycle collector would rescan them again and again for nothing.
 
-    On the way out, what was made meanwhile moves to the oldest generation
-    unscanned (``freeze`` then ``unfreeze``: two list splices), instead of one
+    After a large build, what was made meanwhile moves to the oldest generation
+    unscanned (``freeze`` then ``unfreeze``: two list splices) instead of one
     young-generation pass over every new tuple as soon as collection resumes.
-    Cycles among them are still found by the next full collection."""
+    Small builds (a loop of many small tapes) leave the generations as usual,
+    so that young cyclic garbage is still found early."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            if not gc.get_freeze_count():  # never thaw what someone else froze
-                gc.freeze()
+            if gc.get_count()[0] > PROMOTE_AFTER and not gc.get_freeze_count():
+                gc.freeze()  # never thaws what someone else froze: checked above
                 gc.unfreeze()
             gc.enable()
 
