@@ -10,6 +10,8 @@ import keyword
 import re
 from functools import lru_cache
 
+from ..errors import ParseError
+
 #: Token kinds: ``num``, ``name``, ``op`` (operators and punctuation), ``bad``.
 _TOKEN = r"""
     (?P<ws>\s+)
@@ -151,3 +153,15 @@ def after_operand(prev: str, tok: str) -> tuple[str, int]:
         return (f"missing operator: implicit multiplication is not supported; "
                 f"write {prev}*{tok}", 0)
     return f"unexpected '{tok}'", 0
+
+
+def located(text: str, index: int, message: str) -> ParseError:
+    """A parse error at token ``index``, with its column -- or at an earlier token
+    that is not in the language, so that the leftmost problem is the one named."""
+    column = columns(text)[index]
+    for kind, bad, start in tokenize(text):
+        if start > column:
+            break
+        if kind == "bad":
+            return ParseError(bad, text, start)
+    return ParseError(message, text, column)

@@ -8,7 +8,7 @@ nested parentheses cost memory, not stack frames.  Nothing is ever evaluated
 as Python.
 
 Errors are found on the fast path by token index; only then is the text
-tokenized again with columns (:func:`adcli.lexer.tokenize`), so that the
+tokenized again with columns (:func:`adcli.language.lexer.located`), so that the
 message names the leftmost problem and the caret sits under it.
 """
 
@@ -19,9 +19,9 @@ import sys
 from ..errors import ParseError
 from . import graph as _graph
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
-from .lexer import (FAST, PYTHON_KEYWORDS, NAME_START, NUMBER_START, after_operand, columns,
-                    tokenize, unknown_function)
-from ..ops import CONSTANTS, SURFACE, VARIADIC
+from .lexer import (FAST, PYTHON_KEYWORDS, NAME_START, NUMBER_START, after_operand, located,
+                    unknown_function)
+from ..ops import CONSTANTS, INFIX, PREFIX, SURFACE, VARIADIC
 
 #: Limits that turn hostile or absurd input into a clean error.
 MAX_LENGTH = 64 * 1024 * 1024
@@ -33,13 +33,18 @@ MAX_DEPTH = 100_000
 # conditionals nest to the right.  Binary operators are (tag, precedence, pop
 # threshold): operators already stacked are reduced while their precedence
 # reaches the threshold -- equal precedence for the left-associative ones,
-# strictly higher for **.
-_BINARY = {"+": ("add", 100), "-": ("sub", 100), "*": ("mul", 200), "/": ("div", 200),
-           "**": ("pow", 400), "^": ("pow", 400), "and": ("and", 30), "or": ("or", 20)}
-_BINARY.update({symbol: (kind, 50) for symbol, kind in COMPARISONS.items()})
-_BINARY = {symbol: (tag, prec, prec + (tag == "pow")) for symbol, (tag, prec) in _BINARY.items()}
-_NOT, _NEG, _IF, _ELSE = 40, 300, 5, 6
-_ARITHMETIC = frozenset({"add", "sub", "mul", "div", "pow"})
+# strictly higher for the right-associative ones (**).  The operators and their
+# precedence come from the op table (ten times the printers' precedence), the
+# words of conditions are the language's own.
+_BINARY = {symbol: (tag, 10 * prec, 10 * prec + right)
+           for symbol, (tag, prec, right) in INFIX.items()}
+_BINARY.update({"and": ("and", 30, 30), "or": ("or", 20, 20)})
+_BINARY.update({symbol: (kind, 50, 50) for symbol, kind in COMPARISONS.items()})
+#: Prefix operator symbol -> (op, precedence); an op -> its symbol, for messages.
+_PREFIX = {symbol: (tag, 10 * prec) for symbol, (tag, prec) in PREFIX.items()}
+_PREFIX_SYMBOL = {tag: symbol for symbol, (tag, _prec) in PREFIX.items()}
+_NOT, _IF, _ELSE = 40, 5, 6
+_ARITHMETIC = frozenset(tag for tag, _prec, _right in INFIX.values())
 _COMPARE = frozenset(COMPARISONS.values())
 _FLOAT_MAX = sys.float_info.max
 #: Functions called with one argument, and the op that makes: the common call.
@@ -79,11 +84,11 @@ class _Parser:
     def reduce(self, entry: tuple) -> None:
         tag, _prec, at, extra = entry
         operands, add = self.operands, self.graph.add
-        if tag == "neg":
+        if tag in _PREFIX_SYMBOL:
             x = operands.pop()
             if self.is_bool(x):
-                raise _Fail("unary '-' needs a number, not a condition", at)
-            operands.append(add("neg", (x,)))
+                raise _Fail(f"unary '{_PREFIX_SYMBOL[tag]}' needs a number, not a condition", at)
+            operands.append(add(tag, (x,)))
         elif tag == "not":
             x = operands.pop()
             if not self.is_bool(x):
@@ -144,6 +149,7 @@ class _Parser:
         operands, ops, bools = self.operands, self.ops, self.bools
         push, pop, push_op, pop_op = operands.append, operands.pop, ops.append, ops.pop
         reduce, binary_ops, arithmetic, unary = self.reduce, _BINARY, _ARITHMETIC, _UNARY
+        prefix_ops, prefix_symbol = _PREFIX, _PREFIX_SYMBOL
         max_depth, depth = MAX_DEPTH, 0
         expect_operand = True
         seen: dict[str, int] = {}   # operand token -> node
@@ -181,8 +187,9 @@ class _Parser:
                     if depth > max_depth:
                         raise _Fail(f"nesting deeper than {max_depth:,} levels", i)
                     push_op(("(", 0, i, len(operands)))
-                elif tok == "-":
-                    push_op(("neg", _NEG, i, None))
+                elif tok in prefix_ops:
+                    tag, prec = prefix_ops[tok]
+                    push_op((tag, prec, i, None))
                 elif tok == "not":
                     push_op(("not", _NOT, i, None))
                 elif tok == ")" and i and tokens[i - 1][-1] == "(":
@@ -213,14 +220,15 @@ class _Parser:
                     right = pop()
                     left = operands[-1]
                     args = (left, right)
-                elif tag == "neg":
+                elif tag in prefix_symbol:
                     left = right = operands[-1]
                     args = (left,)
                 else:
                     reduce(pop_op())
                     continue
                 if bools and (left < 0 or right < 0 or left in bools or right in bools):
-                    raise _Fail("unary '-' needs a number, not a condition" if tag == "neg"
+                    raise _Fail(f"unary '{prefix_symbol[tag]}' needs a number, not a condition"
+                                if tag in prefix_symbol
                                 else "arithmetic needs numbers, not conditions", top[2])
                 pop_op()
                 key = (tag, args, None)
@@ -369,17 +377,6 @@ def _node(operand: int) -> int:
     return ~operand if operand < 0 else operand
 
 
-def _located(text: str, failure: _Fail) -> ParseError:
-    """The failure with its column, or an earlier token that is not in the language."""
-    column = columns(text)[failure.index]
-    for kind, message, start in tokenize(text):
-        if start > column:
-            break
-        if kind == "bad":
-            return ParseError(message, text, start)
-    return ParseError(failure.message, text, column)
-
-
 def parse(text: str, several: bool = False) -> Graph:
     """Parse a formula (``several``: comma-separated outputs, ``x*y, sin(x)``);
     raises :class:`~adcli.errors.ParseError` with a column."""
@@ -393,5 +390,5 @@ def parse(text: str, several: bool = False) -> Graph:
         with gc_paused():
             graph = parser.parse()
     except _Fail as failure:
-        raise _located(text, failure) from None
+        raise located(text, failure.index, failure.message) from None
     return graph
