@@ -41,7 +41,7 @@ def _ties(problem, tape: Tape) -> list[str]:
     from ..language.printer import format_node
 
     graph, ties = tape.graph, []
-    for node, (kind, args, _data) in enumerate(graph.nodes):
+    for node, (kind, args, _data) in enumerate(graph.nodes if graph.has_branches else ()):
         if kind in _COMPARISON_KINDS and tape.node_values[node] is not None:
             a, b = (tape.node_values[x] for x in args)
             if a == b:

@@ -30,10 +30,23 @@ def main(args=None, prog_name: str = "adcli"):
 
     code = run(argv)
     if code is not None:
+        if args is None:  # a whole process: the output is written, skip the teardown
+            _exit(code)   # (freeing a million-node graph object by object)
         sys.exit(code)
     from .app import cli
 
     cli.main(args=argv, prog_name=prog_name)
+
+
+def _exit(code: int) -> None:
+    import os
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: what was written is all the reader wanted
+        pass
+    os._exit(code)
 
 
 def __getattr__(name: str):
