@@ -10,6 +10,7 @@ LaTeX through the same templates (:func:`sympy_latex`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from .graph import CONST, FORMS, VAR, Graph
 from ..ops import ATOM, OPS
@@ -85,23 +86,29 @@ def _leaf(text: str, latex: bool) -> str:
 def sympy_latex(expr, names: dict | None = None) -> str:
     """A SymPy expression in LaTeX, each function of the op table through its
     own template; ``names`` maps symbol names to their LaTeX (``V2`` -> ``v_{2}``)."""
+    names = names or {}
+    symbols = {s: names[s.name] for s in expr.free_symbols if s.name in names}
+    return _latex_printer()({"symbol_names": symbols, "mul_symbol": "dot"}).doprint(expr)
+
+
+@lru_cache(maxsize=None)
+def _latex_printer():
+    """SymPy's LaTeX printer with every op-table function printed by its template
+    (SymPy's own ``_print_log``, ``_print_Abs`` ... are replaced, not consulted)."""
     from sympy.printing.latex import LatexPrinter
 
     ops = _sympy_ops()
 
-    class Printer(LatexPrinter):
-        def _print_Function(self, e, exp=None):
-            op = ops.get(type(e).__name__)
-            if op is None or len(e.args) != op.arity:
-                return super()._print_Function(e, exp)
-            text = op.latex.format(*(self._print(a) for a in e.args))
-            return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+    def print_function(self, e, exp=None):
+        op = ops.get(type(e).__name__)
+        if op is None or len(e.args) != op.arity:
+            return LatexPrinter._print_Function(self, e, exp)
+        text = op.latex.format(*(self._print(a) for a in e.args))
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
 
-        _print_Abs = _print_Max = _print_Min = _print_sign = _print_Function
-
-    names = names or {}
-    symbols = {s: names[s.name] for s in expr.free_symbols if s.name in names}
-    return Printer({"symbol_names": symbols, "mul_symbol": "dot"}).doprint(expr)
+    methods = {f"_print_{name}": print_function for name in ops}
+    methods["_print_Function"] = print_function
+    return type("OpTablePrinter", (LatexPrinter,), methods)
 
 
 def _sympy_ops() -> dict:
