@@ -75,8 +75,14 @@ def _scale(x) -> float:
 
 
 def _exact(x, h):
-    """The step rounded so that x + h lies exactly h away from x."""
-    return (x + h) - x
+    """The step rounded so that x + h lies exactly h away from x; a step that
+    rounds to 0 (x subnormal, or a tiny --step) is refused, not divided by."""
+    step = (x + h) - x
+    if not step:
+        raise MathError(f"a difference step of {h:.3g} from {x!r} rounds to no step at "
+                        f"all: differences cannot resolve the function there; use "
+                        f"--mode reverse")
+    return step
 
 
 def one_sided(f, name, x, h, sign):
