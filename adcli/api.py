@@ -5,29 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .backends import FormulaSource, Problem, backend
-from .errors import UsageError
+from .errors import ParseError, UsageError
 from .language.graph import VAR
 from .language.parser import parse
 from .language.points import parse_point, parse_value, parse_wrt
 from .ops.precision import arithmetic
+from .programs import SPEC, ProgramFile
 from .records import Derivative
 
 
-def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
-            digits: int | None = None, method: str = "auto",
+def problem(expression: str | ProgramFile, at: Iterable[str] = (),
+            wrt: Iterable[str] = (), digits: int | None = None, method: str = "auto",
             step: str | None = None, several: bool = False) -> Problem:
     """Parse and check a request once; every backend then reads the same graph.
 
-    ``several`` accepts comma-separated outputs (a vector formula).  ``FILE.py:F``
-    names a Python program, traced at the point (see :mod:`adcli.program`)."""
+    ``several`` accepts comma-separated outputs (a vector formula).  A
+    :class:`~adcli.programs.ProgramFile` names a Python program, traced at the
+    point; text is always a formula, never a file to run."""
     program = None
-    if ".py:" in expression and _names_a_program(expression):
+    if expression is None:
+        raise UsageError("give a formula EXPR, or a program: --program FILE.py:FUNCTION")
+    if isinstance(expression, ProgramFile):
         from .programs.trace import load
 
-        program = load(expression)
+        program = load(expression.spec)
         variables = list(program.parameters)
     else:
-        graph = parse(expression, several)
+        graph = _parse(expression, several)
         variables = list(graph.variables)
     with arithmetic(digits) as m:
         point = parse_point(at, variables, m)
@@ -48,14 +52,20 @@ def problem(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
         from .programs.source import ProgramSource
 
         source = ProgramSource(program, tuple(decisions))
-    return Problem(expression, graph, point, parse_wrt(wrt, variables), digits, method,
+    return Problem(str(expression), graph, point, parse_wrt(wrt, variables), digits, method,
                    step_value, source=source)
 
 
-def _names_a_program(expression: str) -> bool:
-    from .programs.trace import is_program  # only now: tracing needs inspect and importlib
-
-    return is_program(expression)
+def _parse(text: str, several: bool):
+    """The formula's graph; text shaped like FILE.py:FUNCTION gets a hint, never a run."""
+    try:
+        return parse(text, several)
+    except ParseError as error:
+        if SPEC.match(text.strip()):
+            raise ParseError(f"{error.message}; a formula never names a file: to "
+                             f"differentiate a Python function use --program {text.strip()}",
+                             error.text, error.column) from None
+        raise
 
 
 def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),

@@ -323,7 +323,7 @@ def test_graph_never_executes_formula_text(run, tmp_path, monkeypatch, formula, 
 def test_graph_of_a_program_needs_a_point(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "model.py").write_text("open('PWNED', 'w')\ndef f(x):\n    return x\n")
-    result = run("graph", "model.py:f", "-f", "json")
+    result = run("graph", "--program", "model.py:f", "-f", "json")
     assert result.exit_code == 2 and "give --at" in result.stderr and result.stdout == ""
     assert not (tmp_path / "PWNED").exists()
 

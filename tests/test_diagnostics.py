@@ -248,7 +248,7 @@ def program(tmp_path) -> Path:
 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_tie_warning_in_a_program(run, program, mode):
-    code, out, _stdout, stderr = diff(run, f"{program}:g", "--at", "x=0", "--mode", mode)
+    code, out, _stdout, stderr = diff(run, "--program", f"{program}:g", "--at", "x=0", "--mode", mode)
     assert code == 0, stderr
     assert out["gradient"] == {"x": -2.0}  # x > 0 is false at 0: return -2*x
     assert len(out["warnings"]) == 1
@@ -286,7 +286,7 @@ def test_no_warnings_away_from_kinks(run, formula, point, mode):
 
 
 def test_no_warnings_in_a_program_away_from_the_tie(run, program):
-    code, out, _stdout, stderr = diff(run, f"{program}:g", "--at", "x=0.5")
+    code, out, _stdout, stderr = diff(run, "--program", f"{program}:g", "--at", "x=0.5")
     assert code == 0 and out["warnings"] == [] and stderr == ""
     assert close(out["gradient"]["x"], math.cos(0.5))
 
@@ -311,7 +311,7 @@ def test_strict_turns_a_warning_into_exit_1(run, args, fmt):
 
 
 def test_strict_on_a_program_tie(run, program):
-    result = run("diff", f"{program}:g", "--at", "x=0", "--strict")
+    result = run("diff", "--program", f"{program}:g", "--at", "x=0", "--strict")
     assert result.exit_code == 1 and result.stdout == ""
     assert result.stderr == ("adcli: math error: --strict: line 5 `if x > 0:` holds with "
                              "equality at the point: the branch taken decides the "
@@ -356,7 +356,7 @@ def first_cells(lines: list) -> list:
 
 
 def test_summary_condenses_a_long_program_tape(run, program):
-    lines = plain_tape(run, f"{program}:loop", "--at", "x=0.7")
+    lines = plain_tape(run, "--program", f"{program}:loop", "--at", "x=0.7")
     cells = first_cells(lines)
     more = [c for c in cells if "more entries" in c]
     assert more == [HIDDEN]
@@ -369,7 +369,7 @@ def test_summary_condenses_a_long_program_tape(run, program):
 
 
 def test_summary_condenses_the_reverse_sweep_too(run, program):
-    lines = plain_tape(run, f"{program}:loop", "--at", "x=0.7", "--mode", "reverse")
+    lines = plain_tape(run, "--program", f"{program}:loop", "--at", "x=0.7", "--mode", "reverse")
     more = [c for c in first_cells(lines) if "more entries" in c]
     assert len(more) == 2
     assert more[0] == HIDDEN
@@ -378,7 +378,7 @@ def test_summary_condenses_the_reverse_sweep_too(run, program):
 
 
 def test_summary_json_keeps_every_row(run, program):
-    result = run("tape", f"{program}:loop", "--at", "x=0.7", "--summary", "--format", "json")
+    result = run("tape", "--program", f"{program}:loop", "--at", "x=0.7", "--summary", "--format", "json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)["rows"]
     assert len(rows) == 151

@@ -62,7 +62,7 @@ def test_plain_lines_are_read_fast():
     assert read_diff(["x*sin(y)", "--at", "x=3", "--at=y=pi/6", "-m", "forward",
                       "--wrt", "y", "-f", "json", "-q", "--debug", "--precision", "30",
                       "--method", "richardson", "--step=1e-3"]) == DiffSettings(
-        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), "forward", method="richardson",
+        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), mode="forward", method="richardson",
         step="1e-3", digits=30, fmt="json", quiet=True, debug=True)
     assert read_diff(["-", "--at", "-1"]) == DiffSettings("-", ("-1",))
 

@@ -1,4 +1,4 @@
-"""``adcli diff FILE.py:FUNCTION``: Python programs traced as they execute.
+"""``adcli diff --program FILE.py:FUNCTION``: Python programs traced as they execute.
 
 Every program here is written into pytest's tmp_path at test time (never into
 the repository) and every expected number is computed here, independently of
@@ -124,8 +124,9 @@ def model(tmp_path) -> Path:
     return path
 
 
-def target(path: Path, function: str) -> str:
-    return f"{path}:{function}"
+def target(path: Path, function: str) -> tuple:
+    """The options that name a program: a formula can never do it."""
+    return ("--program", f"{path}:{function}")
 
 
 def line_of(text: str, within: str | None = None, source: str = MODEL) -> int:
@@ -159,31 +160,31 @@ def error_line(result) -> str:
 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_branch_program_derivatives(run, model, mode):
-    at_zero = diff_json(run, target(model, "f"), "--at", "x=0", "--mode", mode)
+    at_zero = diff_json(run, *target(model, "f"), "--at", "x=0", "--mode", mode)
     assert at_zero["value"] == 0.0
     assert at_zero["gradient"] == {"x": 0.0}
-    near = diff_json(run, target(model, "f"), "--at", "x=0.001", "--mode", mode)
+    near = diff_json(run, *target(model, "f"), "--at", "x=0.001", "--mode", mode)
     assert close(near["value"], 0.001**2)
     assert close(near["gradient"]["x"], 0.002)
     assert near["warnings"] == []
 
 
 def test_branch_program_tape_has_only_the_taken_branch(run, model):
-    rows = tape_rows(run, target(model, "f"), "--at", "x=0.001")
+    rows = tape_rows(run, *target(model, "f"), "--at", "x=0.001")
     assert [r["op"] for r in rows] == ["input", "pow"]
     assert close(rows[-1]["value"], 1e-6) and close(rows[-1]["tangent"], 0.002)
     # x <= 0: "return 0" -- the square is never computed, so never recorded
-    assert [r["op"] for r in tape_rows(run, target(model, "f"), "--at", "x=-0.5")] == ["input"]
+    assert [r["op"] for r in tape_rows(run, *target(model, "f"), "--at", "x=-0.5")] == ["input"]
     # two different branches: the tape holds sin or exp, never both
-    assert [r["op"] for r in tape_rows(run, target(model, "branchy"), "--at", "x=0.5")] == \
+    assert [r["op"] for r in tape_rows(run, *target(model, "branchy"), "--at", "x=0.5")] == \
         ["input", "sin"]
-    assert [r["op"] for r in tape_rows(run, target(model, "branchy"), "--at", "x=-0.5")] == \
+    assert [r["op"] for r in tape_rows(run, *target(model, "branchy"), "--at", "x=-0.5")] == \
         ["input", "exp"]
 
 
 @pytest.mark.parametrize("x", [0.5, -0.5])
 def test_branchy_program_gradient(run, model, x):
-    out = diff_json(run, target(model, "branchy"), "--at", f"x={x}")
+    out = diff_json(run, *target(model, "branchy"), "--at", f"x={x}")
     want = math.cos(x) if x > 0 else math.exp(x)
     assert close(out["gradient"]["x"], want)
 
@@ -203,7 +204,7 @@ def unrolled_loop(x: float, n: int = 50) -> tuple[float, float]:
 @pytest.mark.parametrize("x", [0.7, -2.5])
 def test_loop_matches_the_unrolled_map(run, model, mode, x):
     value, d = unrolled_loop(x)
-    out = diff_json(run, target(model, "loop"), "--at", f"x={x}", "--mode", mode)
+    out = diff_json(run, *target(model, "loop"), "--at", f"x={x}", "--mode", mode)
     assert close(out["value"], value, 1e-14)
     # a product of 50 factors cos(v)+0.5 (each with some cancellation): ~1e-14 rounding
     assert close(out["gradient"]["x"], d, 1e-12)
@@ -211,7 +212,7 @@ def test_loop_matches_the_unrolled_map(run, model, mode, x):
 
 
 def test_loop_tape_has_every_iteration(run, model):
-    rows = tape_rows(run, target(model, "loop"), "--at", "x=0.7")
+    rows = tape_rows(run, *target(model, "loop"), "--at", "x=0.7")
     # by hand: the input, then per iteration sin(x), 0.5*x, their sum: 1 + 50*3 rows
     # (the constant 0.5 is inline, not a row)
     assert len(rows) == 151
@@ -228,7 +229,7 @@ def test_loop_tape_has_every_iteration(run, model):
 @pytest.mark.parametrize("mode", ["forward", "reverse", "symbolic"])
 @pytest.mark.parametrize("x", [0.7, -1.3, 2.0])
 def test_recursive_power(run, model, mode, x):
-    out = diff_json(run, target(model, "p"), "--at", f"x={x}", "--mode", mode)
+    out = diff_json(run, *target(model, "p"), "--at", f"x={x}", "--mode", mode)
     assert list(out["gradient"]) == ["x"]  # n has a default: not a variable
     assert close(out["value"], x**5)
     assert close(out["gradient"]["x"], 5 * x**4)
@@ -236,7 +237,7 @@ def test_recursive_power(run, model, mode, x):
 
 def test_recursive_power_tape(run, model):
     # p(x, 0) = 1 is a constant; each of the 5 calls above it records one x * (...)
-    assert [r["op"] for r in tape_rows(run, target(model, "p"), "--at", "x=0.7")] == \
+    assert [r["op"] for r in tape_rows(run, *target(model, "p"), "--at", "x=0.7")] == \
         ["input"] + ["mul"] * 5
 
 
@@ -249,7 +250,7 @@ def horner_closed_form(x: float) -> tuple[float, float]:
 @pytest.mark.parametrize("x", [0.5, -1.75, 3.0])
 def test_recursive_horner(run, model, mode, x):
     value, d = horner_closed_form(x)
-    out = diff_json(run, target(model, "horner"), "--at", f"x={x}", "--mode", mode)
+    out = diff_json(run, *target(model, "horner"), "--at", f"x={x}", "--mode", mode)
     assert close(out["value"], value, 1e-14)
     assert close(out["gradient"]["x"], d, 1e-14)
     assert out["warnings"] == []
@@ -257,7 +258,7 @@ def test_recursive_horner(run, model, mode, x):
 
 def test_horner_tape(run, model):
     # innermost x*0.5, then + 3, x*, + (-2), x*, + 1: three mul and three add
-    ops = [r["op"] for r in tape_rows(run, target(model, "horner"), "--at", "x=0.5")]
+    ops = [r["op"] for r in tape_rows(run, *target(model, "horner"), "--at", "x=0.5")]
     assert ops == ["input", "mul", "add", "mul", "add", "mul", "add"]
 
 
@@ -271,7 +272,7 @@ def test_horner_tape(run, model):
     ("clip", "return max(x, 0.5) * x"),
 ])
 def test_symbolic_refuses_value_dependent_control_flow(run, model, function, source):
-    result = run("diff", target(model, function), "--at", "x=0.7", "--mode", "symbolic")
+    result = run("diff", *target(model, function), "--at", "x=0.7", "--mode", "symbolic")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert error_line(result) == (
@@ -280,13 +281,13 @@ def test_symbolic_refuses_value_dependent_control_flow(run, model, function, sou
 
 
 def test_symbolic_refuses_equality_comparison(run, model):
-    result = run("diff", target(model, "pick"), "--at", "x=1", "--mode", "symbolic")
+    result = run("diff", *target(model, "pick"), "--at", "x=1", "--mode", "symbolic")
     assert result.exit_code == 1, result.stdout
     assert f"line {line_of('if x == 1:')} `if x == 1:`" in result.stderr
 
 
 def test_pick_program_ad_takes_the_equality_branch(run, model):
-    out = diff_json(run, target(model, "pick"), "--at", "x=1")
+    out = diff_json(run, *target(model, "pick"), "--at", "x=1")
     assert out["value"] == 3.0 and out["gradient"] == {"x": 3.0}
     assert [w["kind"] for w in out["warnings"]] == ["branch"]
 
@@ -295,7 +296,7 @@ def test_pick_program_ad_takes_the_equality_branch(run, model):
 
 
 def test_numerical_warns_when_a_step_crosses_a_branch(run, model):
-    result = run("diff", target(model, "f"), "--at", "x=1e-7", "--mode", "numerical",
+    result = run("diff", *target(model, "f"), "--at", "x=1e-7", "--mode", "numerical",
                  "--method", "central", "--step", "1e-6", "--format", "json")
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
@@ -313,14 +314,14 @@ def test_numerical_warns_when_a_step_crosses_a_branch(run, model):
 
 
 def test_numerical_without_crossing_has_no_warning(run, model):
-    out = diff_json(run, target(model, "f"), "--at", "x=0.5", "--mode", "numerical",
+    out = diff_json(run, *target(model, "f"), "--at", "x=0.5", "--mode", "numerical",
                     "--method", "central")
     assert out["warnings"] == []
     assert close(out["gradient"]["x"], 1.0, 1e-8)
 
 
 def test_numerical_loop(run, model):
-    out = diff_json(run, target(model, "loop"), "--at", "x=0.7", "--mode", "numerical",
+    out = diff_json(run, *target(model, "loop"), "--at", "x=0.7", "--mode", "numerical",
                     "--method", "central")
     _value, d = unrolled_loop(0.7)
     assert abs(out["gradient"]["x"] - d) < 1e-9  # d is ~5e-35: central differences see ~0
@@ -340,7 +341,7 @@ def compare_json(run, *args) -> dict:
 
 
 def test_compare_program_with_control_flow(run, model):
-    out = compare_json(run, target(model, "f"), "--at", "x=0.5")
+    out = compare_json(run, *target(model, "f"), "--at", "x=0.5")
     rows = {r["method"]: r for r in out["rows"]}
     assert [r["method"] for r in out["rows"]] == COMPARE_ROWS
     assert out["reference"]["gradient"]["x"] == pytest.approx(1.0, abs=1e-15)
@@ -355,7 +356,7 @@ def test_compare_program_with_control_flow(run, model):
 
 
 def test_compare_program_without_control_flow(run, model):
-    out = compare_json(run, target(model, "horner"), "--at", "x=0.5")
+    out = compare_json(run, *target(model, "horner"), "--at", "x=0.5")
     assert [r["method"] for r in out["rows"]] == COMPARE_ROWS
     _value, d = horner_closed_form(0.5)
     for row in out["rows"]:
@@ -365,7 +366,7 @@ def test_compare_program_without_control_flow(run, model):
 
 
 def test_graph_accepts_a_program(run, model):
-    result = run("graph", target(model, "branchy"), "--at", "x=0.5")
+    result = run("graph", *target(model, "branchy"), "--at", "x=0.5")
     assert result.exit_code == 0, result.stderr
     assert "sin" in result.stdout and "exp" not in result.stdout
 
@@ -383,7 +384,7 @@ def test_graph_accepts_a_program(run, model):
 ])
 @pytest.mark.parametrize("mode", ["reverse", "forward"])
 def test_program_that_raises(run, model, function, line, exc, mode):
-    result = run("diff", target(model, function), "--at", "x=0.7", "--mode", mode)
+    result = run("diff", *target(model, function), "--at", "x=0.7", "--mode", mode)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert error_line(result).startswith(
@@ -391,7 +392,7 @@ def test_program_that_raises(run, model, function, line, exc, mode):
 
 
 def test_traced_division_by_zero_names_the_line(run, model):
-    result = run("diff", target(model, "traced_division"), "--at", "x=0.7")
+    result = run("diff", *target(model, "traced_division"), "--at", "x=0.7")
     assert result.exit_code == 1
     assert result.stdout == ""
     text = error_line(result)
@@ -403,7 +404,7 @@ def test_program_that_raises_in_a_subprocess(model, tmp_path):
     """The real entry point (``python -m adcli``, its fast reader): one stderr line."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run(
-        [sys.executable, "-m", "adcli", "diff", "model.py:zero_division", "--at", "x=0.7"],
+        [sys.executable, "-m", "adcli", "diff", "--program", "model.py:zero_division", "--at", "x=0.7"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert result.stdout == ""
@@ -412,7 +413,7 @@ def test_program_that_raises_in_a_subprocess(model, tmp_path):
 
 
 def test_missing_function_is_a_usage_error(run, model):
-    result = run("diff", target(model, "nowhere"), "--at", "x=1")
+    result = run("diff", *target(model, "nowhere"), "--at", "x=1")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert error_line(result) == f"adcli: error: {model} has no function 'nowhere'"
@@ -421,7 +422,7 @@ def test_missing_function_is_a_usage_error(run, model):
 def test_syntax_error_is_a_usage_error(run, tmp_path):
     bad = tmp_path / "broken.py"
     bad.write_text("def f(x):\n    return x +\n")
-    result = run("diff", target(bad, "f"), "--at", "x=1")
+    result = run("diff", *target(bad, "f"), "--at", "x=1")
     assert result.exit_code == 2
     assert result.stdout == ""
     assert error_line(result).startswith(f"adcli: error: {bad}:2: syntax error")
@@ -433,7 +434,7 @@ def test_syntax_error_is_a_usage_error(run, tmp_path):
 @pytest.mark.parametrize("mode", ["forward", "reverse", "numerical"])
 def test_numpy_ufuncs_on_traced_numbers(run, model, mode):
     x = 0.7
-    out = diff_json(run, target(model, "ufuncs"), "--at", f"x={x}", "--mode", mode)
+    out = diff_json(run, *target(model, "ufuncs"), "--at", f"x={x}", "--mode", mode)
     value = math.sin(x) * math.exp(x) + math.sqrt(x)
     d = (math.cos(x) + math.sin(x)) * math.exp(x) + 0.5 / math.sqrt(x)
     assert close(out["value"], value, 1e-15)
@@ -441,19 +442,19 @@ def test_numpy_ufuncs_on_traced_numbers(run, model, mode):
 
 
 def test_numpy_ufuncs_are_recorded(run, model):
-    ops = [r["op"] for r in tape_rows(run, target(model, "ufuncs"), "--at", "x=0.7")]
+    ops = [r["op"] for r in tape_rows(run, *target(model, "ufuncs"), "--at", "x=0.7")]
     assert Counter(ops) == {"input": 1, "sin": 1, "exp": 1, "mul": 1, "sqrt": 1, "add": 1}
 
 
 @pytest.mark.parametrize("mode", ["forward", "reverse", "symbolic"])
 def test_two_variables_with_wrt(run, model, mode):
     x, y = 0.7, 1.3
-    both = diff_json(run, target(model, "two"), "--at", f"x={x}", "--at", f"y={y}",
+    both = diff_json(run, *target(model, "two"), "--at", f"x={x}", "--at", f"y={y}",
                      "--mode", mode)
     assert close(both["value"], x * math.sin(y) + y**2, 1e-15)
     assert close(both["gradient"]["x"], math.sin(y))
     assert close(both["gradient"]["y"], x * math.cos(y) + 2 * y)
-    only_y = diff_json(run, target(model, "two"), "--at", f"x={x}", "--at", f"y={y}",
+    only_y = diff_json(run, *target(model, "two"), "--at", f"x={x}", "--at", f"y={y}",
                        "--wrt", "y", "--mode", mode)
     assert list(only_y["gradient"]) == ["y"]
     assert only_y["gradient"]["y"] == both["gradient"]["y"]
@@ -462,7 +463,7 @@ def test_two_variables_with_wrt(run, model, mode):
 @pytest.mark.parametrize("mode", ["forward", "reverse", "symbolic"])
 def test_stop_gradient_in_a_program(run, model, mode):
     x = 0.7
-    out = diff_json(run, target(model, "stopped"), "--at", f"x={x}", "--mode", mode)
+    out = diff_json(run, *target(model, "stopped"), "--at", f"x={x}", "--mode", mode)
     # x * sg(x^2) + sin(x): only x and sin(x) carry derivatives -> x^2 + cos(x)
     assert close(out["value"], x**3 + math.sin(x))
     assert close(out["gradient"]["x"], x**2 + math.cos(x))
@@ -472,7 +473,7 @@ def test_stop_gradient_in_a_program(run, model, mode):
 @pytest.mark.parametrize("mode", ["forward", "reverse", "symbolic"])
 def test_detach_in_a_program_with_two_variables(run, model, mode):
     x, y = 1.5, -0.25
-    out = diff_json(run, target(model, "detached"), "--at", f"x={x}", "--at", f"y={y}",
+    out = diff_json(run, *target(model, "detached"), "--at", f"x={x}", "--at", f"y={y}",
                     "--mode", mode)
     # detach(x*y)*y + x*y: d/dx = y, d/dy = x*y + x
     assert close(out["gradient"]["x"], y)
@@ -481,7 +482,7 @@ def test_detach_in_a_program_with_two_variables(run, model, mode):
 
 def test_stop_gradient_in_a_program_numerical(run, model):
     x = 0.7
-    result = run("diff", target(model, "stopped"), "--at", f"x={x}", "--mode", "numerical",
+    result = run("diff", *target(model, "stopped"), "--at", f"x={x}", "--mode", "numerical",
                  "--format", "json")
     assert result.exit_code == 0
     out = json.loads(result.stdout)
@@ -494,7 +495,7 @@ def test_stop_gradient_in_a_program_numerical(run, model):
 
 
 def test_stop_gradient_row_in_a_program_tape(run, model):
-    rows = tape_rows(run, target(model, "stopped"), "--at", "x=0.7")
+    rows = tape_rows(run, *target(model, "stopped"), "--at", "x=0.7")
     stopped = [r for r in rows if r["op"] == "stop_gradient"]
     assert len(stopped) == 1
     assert stopped[0]["expr"].startswith("stop_gradient(")

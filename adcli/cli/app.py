@@ -41,7 +41,8 @@ def complete_formula(_ctx, _param, incomplete: str):
     return [head + name + "(" for name in SURFACE if name.startswith(word)] if word else []
 
 
-formula_argument = click.argument("expression", metavar="EXPR", shell_complete=complete_formula)
+formula_argument = click.argument("expression", metavar="[EXPR]", required=False,
+                                  shell_complete=complete_formula)
 
 
 def options(params: tuple):
@@ -131,7 +132,7 @@ Examples:
   adcli diff "x^3 + ln(x)" --at 2 --mode symbolic
   echo "x**2 if x > 0 else 0" | adcli diff - --at 0.001 --quiet
   adcli diff "exp(sin(x))*x**x" --at 1.5 --order 8
-  adcli diff model.py:f --at x=0.001 --mode reverse
+  adcli diff --program model.py:f --at x=0.001 --mode reverse
 """
 
 
@@ -146,10 +147,11 @@ def diff(expression, **values):
     conditionals such as "x**2 if x > 0 else 0".  A formula is never
     executed as code.
 
-    EXPR may instead be FILE.py:FUNCTION, a Python program of your own: adcli
-    imports the file (it runs as Python would run it) and calls FUNCTION with
-    traced numbers, recording what executes -- loops, recursion, the branch
-    taken.
+    --program FILE.py:FUNCTION differentiates a Python program of your own
+    instead: adcli imports the file (it runs as Python would run it) and calls
+    FUNCTION with traced numbers, recording what executes -- loops,
+    recursion, the branch taken.  Formula text, on the command line or on
+    standard input, never names a file to run.
     """
     run_diff(DiffSettings(expression, **values))
 
@@ -217,8 +219,7 @@ Examples:
   adcli tape --example baydin
   adcli tape "x*y + sin(x)" --at x=1 --at y=2 --seed x=0,y=1 --format latex
 """)
-@click.argument("expression", metavar="[EXPR]", required=False,
-                shell_complete=complete_formula)
+@formula_argument
 @options(TAPE)
 def tape(expression, **values):
     """The Wengert list of EXPR at a point, as the textbook draws it.

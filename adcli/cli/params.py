@@ -65,6 +65,9 @@ PRECISION = Param(("--precision",), "digits", "Compute in mpmath with this many 
                   "digits instead of float64 (every method, numerical steps included).",
                   metavar="D", type=int)
 
+PROGRAM = Param(("--program",), "program", "Differentiate a Python function of your own "
+                "instead of EXPR. The file is imported and runs as Python runs it; "
+                "formula text never names a file.", metavar="FILE.py:FUNCTION")
 AT = Param(("--at",), "at", "The point: one per variable; VALUE may be a constant "
            "expression (pi/6). A bare VALUE is allowed for a one-variable formula.",
            multiple=True, metavar="NAME=VALUE")
@@ -72,6 +75,7 @@ WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variabl
             "Default: all.", multiple=True, metavar="NAMES")
 
 DIFF = (
+    PROGRAM,
     AT,
     WRT,
     mode(MODES, "reverse"),
@@ -90,6 +94,7 @@ DIFF = (
 )
 
 COMPARE = (
+    PROGRAM,
     AT,
     WRT,
     PRECISION,
@@ -101,6 +106,7 @@ COMPARE = (
 )
 
 STEPS = (
+    PROGRAM,
     AT,
     WRT,
     Param(("--plot",), "plot", "Also draw the V-curve into this .png or .svg file "
@@ -110,6 +116,7 @@ STEPS = (
 )
 
 SWELL = (
+    PROGRAM,
     AT,
     WRT,
     order("Show derivatives of order 1..K (one variable).", 4),
@@ -119,6 +126,7 @@ SWELL = (
 )
 
 TAPE = (
+    PROGRAM,
     AT,
     WRT,
     mode(("forward", "reverse", "both"), help="forward: primal and tangent; reverse: "
@@ -137,6 +145,7 @@ TAPE = (
 )
 
 GRAPH = (
+    PROGRAM,
     AT,
     output_format(FORMATS + DRAWINGS, "text", "Output format: text, a drawing for the "
                   "terminal; dot, Graphviz; mermaid, a Mermaid flowchart; or the nodes and "

@@ -27,9 +27,8 @@ from ..language.graph import CONST, VAR, Graph
 from ..ops import OPS
 from ..ops.family import COMPARISON_METHODS, Number
 from ..ops.namespaces import FLOAT, build
+from . import SPEC
 
-#: ``FILE.py:FUNCTION`` names a program instead of a formula.
-PROGRAM = re.compile(r"^(?P<path>.+\.py):(?P<name>[A-Za-z_]\w*)$")
 
 
 @dataclass(frozen=True)
@@ -50,17 +49,14 @@ class Decision:
     tie: bool
 
 
-def is_program(text: str) -> bool:
-    """Whether ``text`` names FILE.py:FUNCTION (a missing file is an error, not a formula)."""
-    match = PROGRAM.match(text.strip())
-    if match and not os.path.isfile(match["path"]):
-        raise UsageError(f"no such program file: {match['path']}")
-    return bool(match)
-
-
 def load(text: str) -> Program:
     """Import FILE.py (the user's own code) and find FUNCTION in it."""
-    match = PROGRAM.match(text.strip())
+    match = SPEC.match(text.strip())
+    if match is None:
+        raise UsageError(f"--program {text}: name a function in a file, as "
+                         f"--program FILE.py:FUNCTION")
+    if not os.path.isfile(match["path"]):
+        raise UsageError(f"no such program file: {match['path']}")
     path, name = os.path.abspath(match["path"]), match["name"]
     spec = importlib.util.spec_from_file_location(f"adcli_program_{abs(hash(path))}", path)
     module = importlib.util.module_from_spec(spec)

@@ -65,7 +65,8 @@ def tape_trace(expression: str | None, at: Iterable[str] = (), wrt: Iterable[str
         expression, at = chosen.expression, at or chosen.at
         mode, numbering = mode or chosen.mode, numbering or chosen.numbering
     if expression is None:
-        raise UsageError("give a formula EXPR, or --example NAME (see: adcli examples)")
+        raise UsageError("give a formula EXPR, a program (--program FILE.py:FUNCTION) or "
+                         "--example NAME (see: adcli examples)")
     if digits is not None and not 1 <= digits <= 17:
         raise UsageError(f"--digits {digits}: give 1 to 17")
     request = problem(expression, at, wrt)

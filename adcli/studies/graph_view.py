@@ -27,6 +27,7 @@ from ..language.graph import CONST, FORMS, IF, VAR, Graph
 from ..language.printer import format_node
 from ..records.formula import Formula, latex_name
 from ..ops import ATOM, OPS
+from ..programs import ProgramFile
 from ..records.graph_view import GraphEdge, GraphNode, GraphView
 
 #: Where the formula has a non-constant argument, when the box shows a template.
@@ -42,8 +43,10 @@ def graph_view(expression: str, at: Iterable[str] = (), digits: int | None = Non
     if digits is not None and not 1 <= digits <= 17:
         raise UsageError(f"--digits {digits}: give 1 to 17")
     if not at:
-        if ".py:" in expression:
+        if isinstance(expression, ProgramFile):
             raise UsageError("a program is traced at a point: give --at")
+        if expression is None:
+            raise UsageError("give a formula EXPR, or a program: --program FILE.py:FUNCTION")
         from ..language.parser import parse
 
         nodes, edges = formula_layout(parse(expression))
@@ -56,7 +59,7 @@ def graph_view(expression: str, at: Iterable[str] = (), digits: int | None = Non
     tape = record(request.graph, request.point)
     bar = adjoints(tape, {tape.output: 1.0}) if tape.output >= 0 else None
     nodes, edges, unused = tape_layout(request.graph, tape, bar)
-    return GraphView(expression, dict(request.point), nodes, edges, unused, digits)
+    return GraphView(request.text, dict(request.point), nodes, edges, unused, digits)
 
 
 def _short(kind: str) -> str:
