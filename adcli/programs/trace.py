@@ -17,7 +17,6 @@ import inspect
 import linecache
 import math
 import os
-import re
 import sys
 import traceback
 from dataclasses import dataclass
