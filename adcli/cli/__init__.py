@@ -26,6 +26,10 @@ import sys
 def main(args=None, prog_name: str = "adcli"):
     """Console-script entry point."""
     argv = sys.argv[1:] if args is None else list(args)
+    if sys.stdout is None:  # started with stdout closed (>&-): nowhere to answer
+        if sys.stderr is not None:
+            sys.stderr.write("adcli: error: standard output is closed\n")
+        sys.exit(2)
     from .fast import run
 
     code = run(argv)

@@ -6,11 +6,15 @@ No Click here: the Click app and the fast reader of ``diff`` both call
 
 from __future__ import annotations
 
+import errno
 import sys
 
 from ..errors import AdcliError, NotAvailable, ParseError
 
 EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
+#: Where stdout cannot take the output: full, closed, or a failing device.
+_UNWRITABLE = frozenset({errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, errno.EDQUOT})
 
 
 def _caret(error: ParseError) -> str:
@@ -54,6 +58,14 @@ def guarded(action, debug, passthrough: tuple = ()) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("adcli: aborted\n")
+        return EXIT_INTERRUPTED
+    except OSError as error:
+        if error.errno not in _UNWRITABLE:
+            return _internal(error, debug)
+        sys.stderr.write(f"adcli: error: cannot write the output: {error.strerror}\n")
+        return 1
     except AdcliError as error:
         if debug():
             raise
@@ -63,8 +75,12 @@ def guarded(action, debug, passthrough: tuple = ()) -> int:
         sys.stderr.write("adcli: error: out of memory\n")
         return 1
     except Exception as error:  # a bug in adcli: say so, briefly
-        if debug():
-            raise
-        sys.stderr.write(f"adcli: internal error: {type(error).__name__}: {error} "
-                         f"(rerun with --debug for the traceback, and please report it)\n")
-        return EXIT_INTERNAL
+        return _internal(error, debug)
+
+
+def _internal(error: Exception, debug) -> int:
+    if debug():
+        raise error
+    sys.stderr.write(f"adcli: internal error: {type(error).__name__}: {error} "
+                     f"(rerun with --debug for the traceback, and please report it)\n")
+    return EXIT_INTERNAL

@@ -28,5 +28,17 @@ class FormulaSettings:
 
             return ProgramFile(self.program)
         if self.expression == "-":
-            return sys.stdin.read().strip()
+            return read_stdin()
         return self.expression
+
+
+def read_stdin() -> str:
+    """The formula from standard input: UTF-8 text (a byte-order mark is dropped)."""
+    if sys.stdin is None:
+        raise UsageError("standard input is closed: give the formula as EXPR")
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as error:
+        raise UsageError(f"standard input is not UTF-8 text: byte 0x{data[error.start]:02x} "
+                         f"at offset {error.start}") from None
