@@ -13,7 +13,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from ..errors import MathError, NotAvailable
+from ..errors import MathError, NotAvailable, UsageError
 from ..language.graph import Graph
 from ..ops.namespaces import sympy_math
 from ..ops import OPS
@@ -34,8 +34,20 @@ MAX_NODES = 20_000
 BUDGET_SECONDS = 30.0
 
 
+#: The longest a budget may be (a day): the timer needs a finite number.
+MAX_BUDGET = 86_400.0
+
+
 class _OverBudget(Exception):
     pass
+
+
+def checked_budget(seconds: float) -> float:
+    """``--budget``: seconds above 0 and at most a day (inf and nan refused)."""
+    if not 0 < seconds <= MAX_BUDGET:
+        raise UsageError(f"--budget {seconds:g}: give seconds above 0, up to "
+                         f"{MAX_BUDGET:,.0f}")
+    return seconds
 
 
 @contextmanager

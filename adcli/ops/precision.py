@@ -17,16 +17,17 @@ MAX_DIGITS = 10_000
 
 
 @contextmanager
-def arithmetic(digits: int | None):
-    """The namespace to compute in: FLOAT, or mpmath with ``digits`` digits."""
+def arithmetic(digits: int | None, guard: int = 0, option: str = "--precision"):
+    """The namespace to compute in: FLOAT, or mpmath with ``digits`` digits (plus
+    ``guard`` digits that the user did not ask for and is not limited by)."""
     if digits is None:
         yield FLOAT
         return
     if not 1 <= digits <= MAX_DIGITS:
-        raise UsageError(f"--precision {digits}: give 1 to {MAX_DIGITS:,} digits")
+        raise UsageError(f"{option} {digits}: give 1 to {MAX_DIGITS:,} digits")
     import mpmath
 
-    with mpmath.workdps(digits):
+    with mpmath.workdps(digits + guard):
         yield mpmath_math()
 
 

@@ -37,7 +37,8 @@ def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None,
     problem = replace(problem, budget=budget)
     if on_step is not None:
         on_step("reference")
-    ref = reference(problem, max(digits, (problem.digits or 0) + 10))
+    # the reference stays 10 digits ahead of the methods' own --precision
+    ref = reference(problem, digits, extra=max(0, (problem.digits or 0) + 10 - digits))
     rows = []
     for name, mode, method in METHODS:
         if on_step is not None:

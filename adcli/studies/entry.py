@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from ..api import problem
 from ..errors import UsageError
+from ..backends.symbolic import checked_budget
 from ..language.points import parse_vector
 
 
@@ -22,10 +23,7 @@ def method_comparison(expression: str, at: Iterable[str] = (), wrt: Iterable[str
     """Every method side by side against an mpmath reference: ``adcli compare``."""
     from .compare import compare
 
-    if not 1 <= reference_digits <= 10_000:
-        raise UsageError(f"--reference-digits {reference_digits}: give 1 to 10,000")
-    if not budget > 0:
-        raise UsageError("--budget must be positive")
+    checked_budget(budget)
     return compare(problem(expression, at, wrt, digits), reference_digits, on_step=on_step,
                    budget=budget)
 

@@ -19,14 +19,17 @@ GUARD_DIGITS = 15
 DEFAULT_DIGITS = 50
 
 
-def reference(problem: Problem, digits: int = DEFAULT_DIGITS) -> Reference:
+def reference(problem: Problem, digits: int = DEFAULT_DIGITS, extra: int = 0) -> Reference:
+    """``digits`` as the user asked (--reference-digits), ``extra`` more where the
+    methods themselves run at high precision."""
     import mpmath
 
-    with arithmetic(digits + GUARD_DIGITS) as m:
+    with arithmetic(digits, GUARD_DIGITS + extra, "--reference-digits") as m:
         point = {name: mpmath.mpf(value) for name, value in problem.point.items()}
         tape = record(problem.graph, point, m)
         result = reverse_gradient(tape, problem.wrt, m)
         value = +tape.value
+    digits += extra
     return Reference(value, result, digits,
                      f"reverse-mode AD in mpmath at {digits} significant digits "
                      f"(+{GUARD_DIGITS} guard)")

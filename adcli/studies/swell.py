@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 
 from ..backends import Problem
-from ..backends.symbolic import _OverBudget, to_sympy, time_budget
+from ..backends.symbolic import _OverBudget, checked_budget, to_sympy, time_budget
 from ..errors import MathError, NotAvailable, UsageError
 from ..records.steps import Swell, SwellRow
 from ..tape.record import record
@@ -79,8 +79,7 @@ def _taylor_seconds(tape, name: str, order: int) -> float | None:
 def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -> Swell:
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"--order {order}: give 1 to {MAX_ORDER}")
-    if not budget > 0:
-        raise UsageError("--budget must be positive")
+    checked_budget(budget)
     names = problem.wrt
     gradient = len(names) > 1
     if gradient:  # several variables: one row, the whole gradient (--order is moot)
