@@ -16,6 +16,7 @@ import importlib.util
 import inspect
 import linecache
 import math
+import numbers
 import os
 import sys
 import traceback
@@ -27,7 +28,7 @@ from ..ops import OPS
 from ..ops.family import COMPARISON_METHODS, Number
 from ..ops.namespaces import FLOAT, build
 from . import SPEC
-
+from .refusals import MAX_TRACED, callee_refusal, exited, result_refusal
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ def load(text: str) -> Program:
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
+    except SystemExit as error:
+        raise exited(error, path) from None
     except SyntaxError as error:
         raise UsageError(f"{error.filename}:{error.lineno}: syntax error: {error.msg}") \
             from None
@@ -87,10 +90,16 @@ class ProgramError(MathError):
         self.kind = type(error).__name__
 
 
-def _user_line(path: str) -> tuple[int, str]:
+def _user_frame(path: str):
+    """The innermost frame running the user's file, or None."""
     frame = sys._getframe(2)
     while frame is not None and os.path.abspath(frame.f_code.co_filename) != path:
         frame = frame.f_back
+    return frame
+
+
+def _user_line(path: str) -> tuple[int, str]:
+    frame = _user_frame(path)
     if frame is None:
         return 0, ""
     return frame.f_lineno, linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
@@ -124,6 +133,14 @@ class Tracer:
     def node(self, x) -> int:
         if isinstance(x, Traced):
             return x.node
+        if type(x).__module__ == "numpy" and getattr(x, "shape", None) == ():
+            x = x.item()  # np.where's 0-d array holding the number it chose
+            if isinstance(x, Traced):
+                return x.node
+        if isinstance(x, complex) and self.path is not None:
+            line, _source = _user_line(self.path)
+            raise MathError(f"{self.path}:{line}: the complex number {x!r} meets a traced "
+                            f"number: adcli differentiates real functions")
         value = float(x)
         node = self.graph.add(CONST, (), repr(value))
         self.values[node] = value
@@ -136,12 +153,18 @@ class Tracer:
                     other = args[1 - k]
                     if isinstance(other, Traced):
                         return other
-        ids = tuple(self.node(a) for a in args)
+        ids = tuple([a.node if type(a) is Traced else self.node(a) for a in args])
         node = self.graph.add(op.name, ids)
-        if node not in self.values:
-            xs = [self.values[i] for i in ids]
+        values = self.values
+        if node not in values:
+            if node >= MAX_TRACED and self.path is not None:
+                line, _source = _user_line(self.path)
+                raise UsageError(f"{self.path}:{line}: the program ran more than "
+                                 f"{MAX_TRACED:,} traced operations, the bound on one "
+                                 f"run of a program") from None
+            xs = [values[i] for i in ids]
             try:
-                self.values[node] = getattr(FLOAT, op.name)(*xs)
+                values[node] = getattr(FLOAT, op.name)(*xs)
             except _FLOAT_ERRORS:
                 if self.path is None:
                     self.values[node] = math.nan
@@ -193,13 +216,17 @@ class Traced(Number):
         return self.tracer.truth(self)
 
     def __float__(self):
-        raise TypeError("float() of a traced number would drop its derivative; "
-                        "keep it a number (use adcli.functions for sin, exp, ...)")
+        frame = _user_frame(self.tracer.path) if self.tracer.path else None
+        raise TypeError("float() of a traced number would drop its derivative: "
+                        + callee_refusal(frame))
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         op = UFUNCS.get(ufunc.__name__)
-        if method != "__call__" or kwargs or op is None or op.arity != len(inputs):
+        if method != "__call__" or kwargs or (op is not None and op.arity != len(inputs)):
             return NotImplemented
+        if op is None:
+            raise TypeError(f"numpy.{ufunc.__name__} has no derivative rule in adcli: "
+                            f"use adcli.functions (`adcli functions` lists them)")
         return self.tracer.apply(op, *inputs)
 
 
@@ -232,8 +259,11 @@ def trace(program: Program, point: dict) -> tuple[Graph, list]:
         result = program.function(*args)
     except AdcliError:
         raise
+    except SystemExit as error:
+        raise exited(error, program.path) from None
     except Exception as error:  # the user's code raised: say where, in one line
         raise ProgramError(error, program.path) from None
+    result = _returned(program, result, real=True)
     graph = tracer.graph
     graph.output = tracer.node(result)
     graph.outputs = [graph.output]
@@ -243,8 +273,30 @@ def trace(program: Program, point: dict) -> tuple[Graph, list]:
 def call(program: Program, point: dict):
     """The program with plain numbers (floats, mpmath or SymPy), untraced."""
     try:
-        return program.function(*(point[name] for name in program.parameters))
+        result = program.function(*(point[name] for name in program.parameters))
     except AdcliError:
         raise
+    except SystemExit as error:
+        raise exited(error, program.path) from None
     except Exception as error:
         raise ProgramError(error, program.path) from None
+    return _returned(program, result, real=False)
+
+
+def _returned(program: Program, result, real: bool):
+    """The program's result as one number; anything else refused in one line.
+
+    A 0-d NumPy array (what ``np.where`` gives) is its element.  ``real``: the
+    run was on real floats, so a complex or out-of-range result is the
+    program's own, not a complex step's."""
+    if type(result).__module__ == "numpy" and getattr(result, "shape", None) == ():
+        result = result.item()
+    if isinstance(result, Traced) or (isinstance(result, numbers.Number) and not real
+                                      and not isinstance(result, bool)):
+        return result
+    if type(result).__module__.startswith("sympy") and not real:
+        return result
+    if real and isinstance(result, numbers.Real) and not isinstance(result, bool):
+        if not isinstance(result, int) or abs(result).bit_length() <= 1024:
+            return result
+    raise result_refusal(f"{program.path}:{program.name}()", result)
