@@ -72,6 +72,11 @@ def line_of(text: str) -> int:
     return next(n for n, line in enumerate(SOURCE.splitlines(), 1) if text in line)
 
 
+def refused(result, code: int, message: str) -> None:
+    """Nothing on stdout, exactly ``message`` on stderr, exit ``code``."""
+    assert (result.exit_code, result.stdout, result.stderr) == (code, "", message + "\n")
+
+
 def diff(run, program, function, *options):
     result = run("diff", "--program", f"{program}:{function}", "--at", "x=0.7", *options)
     assert result.exit_code != 3, result.stderr
@@ -105,26 +110,23 @@ def test_a_result_that_is_not_a_number(run, program, function, code, kind, shown
 @pytest.mark.parametrize("mode", MODES, ids=" ".join)
 def test_a_complex_result_is_a_math_error(run, program, mode):
     result = diff(run, program, "complex_", *mode)
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"adcli: math error: {program}:complex_() returned the complex "
-                             f"number 0.7j: adcli differentiates real functions\n")
+    refused(result, 1, f"adcli: math error: {program}:complex_() returned the complex "
+                       f"number 0.7j: adcli differentiates real functions")
 
 
 def test_a_complex_number_meeting_a_traced_one(run, program):
     result = diff(run, program, "complex_times")
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"adcli: math error: {program}:{line_of('1j * x')}: the complex "
-                             f"number 1j meets a traced number: adcli differentiates real "
-                             f"functions\n")
+    refused(result, 1, f"adcli: math error: {program}:{line_of('1j * x')}: the complex "
+                       f"number 1j meets a traced number: adcli differentiates real "
+                       f"functions")
 
 
 @pytest.mark.parametrize("mode", MODES, ids=" ".join)
 def test_an_integer_beyond_floats_is_a_math_error(run, program, mode):
     result = diff(run, program, "huge", *mode)
-    assert (result.exit_code, result.stdout) == (1, "")
     bits = (10**400).bit_length()
-    assert result.stderr == (f"adcli: math error: {program}:huge() returned an integer of "
-                             f"{bits:,} bits, beyond the float range (about 1.8e308)\n")
+    refused(result, 1, f"adcli: math error: {program}:huge() returned an integer of "
+                       f"{bits:,} bits, beyond the float range (about 1.8e308)")
 
 
 def test_a_result_checked_at_every_point_the_program_is_called(run, program):
@@ -146,18 +148,16 @@ def test_a_result_checked_at_every_point_the_program_is_called(run, program):
 def test_a_traced_number_in_math_names_the_function_to_use(run, program, function, text,
                                                            instead, mode):
     result = diff(run, program, function, "--mode", mode)
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"adcli: math error: {program}:{line_of(text)}: TypeError: "
-                             f"float() of a traced number would drop its derivative: "
-                             f"{instead}\n")
+    refused(result, 1, f"adcli: math error: {program}:{line_of(text)}: TypeError: "
+                       f"float() of a traced number would drop its derivative: "
+                       f"{instead}")
 
 
 def test_a_numpy_ufunc_without_a_rule(run, program):
     result = diff(run, program, "np_exp2")
-    assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr == (f"adcli: math error: {program}:{line_of('np.exp2')}: TypeError: "
-                             f"numpy.exp2 has no derivative rule in adcli: use adcli.functions "
-                             f"(`adcli functions` lists them)\n")
+    refused(result, 1, f"adcli: math error: {program}:{line_of('np.exp2')}: TypeError: "
+                       f"numpy.exp2 has no derivative rule in adcli: use adcli.functions "
+                       f"(`adcli functions` lists them)")
 
 
 @pytest.mark.parametrize("x", [0.7, -0.4])
@@ -177,19 +177,17 @@ def test_np_where_takes_the_branch_python_decided(run_json, program, x, mode):
 @pytest.mark.parametrize("command", ["diff", "compare", "steps", "swell", "tape", "graph"])
 def test_sys_exit_in_a_program_is_its_own(run, program, function, code, command):
     result = run(command, "--program", f"{program}:{function}", "--at", "x=0.7")
-    assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"adcli: error: {program}:{line_of(f'def {function}')}: the "
-                             f"program called sys.exit({code!r}); a function for adcli "
-                             f"returns a number\n")
+    refused(result, 2, f"adcli: error: {program}:{line_of(f'def {function}')}: the "
+                       f"program called sys.exit({code!r}); a function for adcli "
+                       f"returns a number")
 
 
 def test_sys_exit_while_the_file_loads(run, tmp_path):
     path = tmp_path / "leaves.py"
     path.write_text("import sys\nsys.exit(3)\ndef f(x):\n    return x\n")
     result = run("diff", "--program", f"{path}:f", "--at", "x=1")
-    assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"adcli: error: {path}:2: the program called sys.exit(3); "
-                             f"a function for adcli returns a number\n")
+    refused(result, 2, f"adcli: error: {path}:2: the program called sys.exit(3); "
+                       f"a function for adcli returns a number")
 
 
 @pytest.mark.parametrize("command", ["diff", "compare", "steps", "swell", "tape", "graph"])
@@ -208,10 +206,9 @@ def test_traced_operations_are_bounded(run, program):
     started = time.perf_counter()
     result = diff(run, program, "many")
     assert time.perf_counter() - started < 20  # the unbounded run took 39 s and 1.3 GB
-    assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"adcli: error: {program}:{line_of('s = s + x')}: the program "
-                             f"ran more than {MAX_TRACED:,} traced operations, the bound on "
-                             f"one run of a program\n")
+    refused(result, 2, f"adcli: error: {program}:{line_of('s = s + x')}: the program "
+                       f"ran more than {MAX_TRACED:,} traced operations, the bound on "
+                       f"one run of a program")
     assert "formula" not in result.stderr
 
 
