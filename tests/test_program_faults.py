@@ -233,3 +233,75 @@ def test_ctrl_c_in_a_program_that_never_returns(program, command, options):
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=30)
     assert (child.returncode, out, err) == (130, "", "adcli: aborted\n")
+
+
+# -- the files --plot and --render write -------------------------------------------------
+# Both are checked by one function before any work (the runners of steps and graph call
+# it from their settings), so a mistyped place never comes after a full table.
+
+def _checks():
+    from adcli.render import drawing, vcurve
+
+    return [("--plot", vcurve.check, ".png"), ("--render", drawing.check_render, ".svg")]
+
+
+@pytest.mark.parametrize("option, check, suffix", _checks(), ids=["plot", "render"])
+@pytest.mark.parametrize("place, message", [
+    ("", "{option} needs a file name, e.g. {option} picture{first}"),
+    ("  ", "{option} needs a file name, e.g. {option} picture{first}"),
+    ("missing/deeper/out{suffix}", "{option} {path}: no such directory: {tmp}/missing/deeper"),
+    ("folder{suffix}", "{option} {path}: is a directory; name a file in it"),
+    ("picture.pdf", "{option} {path}: the file must end in {ends}"),
+])
+def test_a_place_that_cannot_take_the_file(tmp_path, monkeypatch, option, check, suffix,
+                                           place, message):
+    from adcli.errors import UsageError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / f"folder{suffix}").mkdir()
+    path = place.format(suffix=suffix)
+    ends = ".png or .svg" if option == "--plot" else ".svg or .png"
+    with pytest.raises(UsageError) as caught:
+        check(path)
+    assert caught.value.message == message.format(option=option, path=path, tmp=tmp_path,
+                                                  suffix=suffix, ends=ends, first=ends[:4])
+
+
+@pytest.mark.parametrize("option, check, suffix", _checks(), ids=["plot", "render"])
+def test_an_unwritable_place(option, check, suffix):
+    """/proc takes no new files, whoever asks (a permission bit would not stop root)."""
+    from adcli.errors import UsageError
+
+    with pytest.raises(UsageError, match=f"^{option} /proc/out{suffix}: cannot write there: "):
+        check(f"/proc/out{suffix}")
+
+
+@pytest.mark.parametrize("option, check, suffix", _checks(), ids=["plot", "render"])
+def test_a_writable_place_is_left_as_it_was(tmp_path, option, check, suffix, monkeypatch):
+    """The check opens the file to know it can, and leaves no empty file behind; its
+    answer is the absolute name the picture goes to (said on stderr after it is drawn)."""
+    import shutil
+    from importlib import util
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/dot")
+    monkeypatch.setattr(util, "find_spec", lambda name: object())
+    assert check(f"out{suffix}") == str(tmp_path / f"out{suffix}")
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / f"old{suffix}").write_bytes(b"kept")
+    assert check(f"old{suffix}") == str(tmp_path / f"old{suffix}")
+    assert (tmp_path / f"old{suffix}").read_bytes() == b"kept"
+
+
+@pytest.mark.parametrize("option, check, suffix", _checks(), ids=["plot", "render"])
+def test_a_missing_drawing_tool_is_known_by_the_check(tmp_path, option, check, suffix,
+                                                      monkeypatch):
+    import shutil
+    from importlib import util
+
+    from adcli.errors import UsageError
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(util, "find_spec", lambda name: None)
+    with pytest.raises(UsageError, match="matplotlib" if option == "--plot" else "Graphviz"):
+        check(str(tmp_path / f"out{suffix}"))

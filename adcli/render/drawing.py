@@ -152,13 +152,51 @@ def _writer(draw):
 write_text, write_dot, write_mermaid = _writer(text), _writer(dot), _writer(mermaid)
 
 
-def save(view: GraphView, path: str) -> None:
-    """Draw ``view`` into ``path`` (.svg or .png): ``--render FILE``."""
-    graphviz(dot(view), path)
+def save(view: GraphView, path: str) -> str:
+    """Draw ``view`` into ``path`` (.svg or .png): ``--render FILE``; the file written."""
+    return graphviz(dot(view), path)
 
 
-def graphviz(dot_source: str, path: str) -> None:
-    """Write ``path`` (.svg or .png) with Graphviz's ``dot`` program.
+def writable(option: str, path: str, suffixes: tuple[str, ...]) -> str:
+    """``path`` as an absolute file name adcli can write, or a one-line usage error.
+
+    Checked before any work, so that a mistyped directory costs nothing and
+    never comes after a full table on stdout."""
+    import os
+
+    if not path or not path.strip():
+        raise UsageError(f"{option} needs a file name, e.g. {option} picture{suffixes[0]}")
+    if not path.lower().endswith(suffixes):
+        raise UsageError(f"{option} {path}: the file must end in {' or '.join(suffixes)}")
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    if os.path.isdir(full):
+        raise UsageError(f"{option} {path}: is a directory; name a file in it")
+    if not os.path.isdir(folder):
+        raise UsageError(f"{option} {path}: no such directory: {folder}")
+    existed = os.path.exists(full)
+    try:  # the one test that holds for every user and file system: open it
+        with open(full, "ab"):
+            pass
+    except OSError as error:
+        raise UsageError(f"{option} {path}: cannot write there: {error.strerror}") from None
+    if not existed:
+        os.remove(full)
+    return full
+
+
+def check_render(path: str) -> str:
+    """Everything ``--render FILE`` needs, known before any output: the file and Graphviz."""
+    import shutil
+
+    full = writable("--render", path, (".svg", ".png"))
+    if shutil.which("dot") is None:
+        raise UsageError("--render needs the Graphviz 'dot' program (e.g. apt install graphviz)")
+    return full
+
+
+def graphviz(dot_source: str, path: str) -> str:
+    """Write ``path`` (.svg or .png) with Graphviz's ``dot`` program; the file written.
 
     The program, not a Python binding: Graphviz is one system package, and the
     DOT text is already complete.  Its failures become usage errors with the
@@ -168,18 +206,15 @@ def graphviz(dot_source: str, path: str) -> None:
     import shutil
     import subprocess
 
+    full = check_render(path)
     fmt = os.path.splitext(path)[1].lower().lstrip(".")
-    if fmt not in ("svg", "png"):
-        raise UsageError(f"--render {path}: the file must end in .svg or .png")
-    program = shutil.which("dot")
-    if program is None:
-        raise UsageError("--render needs the Graphviz 'dot' program (e.g. apt install graphviz)")
     try:
-        done = subprocess.run([program, f"-T{fmt}", "-o", path],
+        done = subprocess.run([shutil.which("dot"), f"-T{fmt}", "-o", full],
                               input=dot_source.encode("utf-8"), capture_output=True)
     except OSError as exc:
-        raise UsageError(f"--render: cannot run {program}: {exc}") from None
+        raise UsageError(f"--render: cannot run dot: {exc.strerror}") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         first = message[0] if message else f"exit status {done.returncode}"
         raise UsageError(f"dot failed: {first}")
+    return full

@@ -31,17 +31,26 @@ def terminal(record, width: int = 60, height: int = 15) -> str:
     return "\n".join(lines) if isinstance(lines, list) else lines
 
 
-def save(record, path: str) -> None:
-    """Write the V-curve to ``path`` (.png or .svg) with matplotlib."""
-    if not path.lower().endswith((".png", ".svg")):
-        raise UsageError(f"--plot {path}: the file must end in .png or .svg")
-    try:
-        import matplotlib
+def check(path: str) -> str:
+    """Everything ``--plot FILE`` needs, known before any output: the file and matplotlib."""
+    from importlib.util import find_spec
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise UsageError("--plot needs matplotlib: pip install 'adcli[plot]'") from None
+    from .drawing import writable
+
+    full = writable("--plot", path, (".png", ".svg"))
+    if find_spec("matplotlib") is None:
+        raise UsageError("--plot needs matplotlib: pip install 'adcli[plot]'")
+    return full
+
+
+def save(record, path: str) -> str:
+    """Write the V-curve to ``path`` (.png or .svg) with matplotlib; the file written."""
+    full = check(path)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     figure, axes = plt.subplots(figsize=(7, 4.5))
     for name, points in _series(record):
         axes.loglog([h for h, _ in points], [e for _, e in points], marker="o", label=name)
@@ -54,5 +63,10 @@ def save(record, path: str) -> None:
     axes.legend()
     axes.grid(True, which="both", linewidth=0.3)
     figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    try:
+        figure.savefig(full)
+    except OSError as error:
+        raise UsageError(f"--plot {path}: cannot write it: {error.strerror}") from None
+    finally:
+        plt.close(figure)
+    return full
