@@ -47,16 +47,19 @@ class Function:
     def __init__(self, problem: Problem, m, tape):
         self.problem, self.m, self.tape, self.value = problem, m, tape, tape.value
         self.evaluations = 0  # the method's own; f at the point is counted where used
+        self.largest = abs(tape.value)  # the largest |f| seen: the scale of round-off
 
     def __call__(self, name: str, x):
         point = dict(self.problem.point)
         point[name] = x
         self.evaluations += 1
         try:
-            return self.problem.source.value(point, self.m)
+            value = self.problem.source.value(point, self.m)
         except MathError as exc:
             raise MathError(f"the numerical step in {name} reaches {name} = {x}, "
                             f"outside the domain: {exc.message}") from None
+        self.largest = max(self.largest, abs(value))
+        return value
 
 
 def complex_step_refusal(problem: Problem) -> str | None:
@@ -212,11 +215,50 @@ def derivative(problem: Problem, m, method: str, name: str, f: Function):
     for attempt in range(SHRINKS + 1):
         try:
             d, estimate = _difference(problem, f, method, name, x, h)
+            if problem.step is None:
+                _converges(f, method, name, x, h, d, estimate, lambda step: _difference(
+                    problem, f, method, name, x, step)[0])
             return d, h, estimate
-        except MathError:
-            if problem.step is not None or attempt == SHRINKS or x == 0:
+        except MathError as error:
+            if problem.step is not None or attempt == SHRINKS or \
+                    (x == 0 and not isinstance(error, NotConverging)):
                 raise
-            h = min(h / 10, _steps(m, x, method, None, abs(x)))
+            h = h / 10 if x == 0 else min(h / 10, _steps(m, x, method, None, abs(x)))
+
+
+class NotConverging(MathError):
+    """Difference quotients that change with the step: shrink it, or give up."""
+
+
+#: The order p of each difference's truncation error O(h^p).
+_ORDER = {"forward": 1, "backward": 1, "central": 2, "five-point": 4}
+
+
+def _converges(f: Function, method: str, name: str, x, h, d, estimate, at) -> None:
+    """Refuse a difference quotient that does not converge as the step shrinks.
+
+    At a point where the derivative is infinite (cbrt at 0) the quotient grows
+    as h shrinks; where the stencil crosses a jump (atan2's branch cut, a
+    conditional) it is of order jump/h; where f varies on a scale far below
+    the step (sin at 1e300) it is noise.  The quotient ``at(h/3)`` is compared
+    with the one at h: a smooth function moves it by its truncation error only
+    -- below 0.1 % of it, or, where f' = 0, by the factor 3^-p of an O(h^p)
+    error.  (The check's
+    evaluations are not the method's cost and are not counted.)
+    """
+    counted = f.evaluations
+    d2 = at(h / 3)  # not h/4: Richardson's own levels are h/2^k
+    f.evaluations, change = counted, abs(d - d2)
+    noise = 1e3 * epsilon(f.m) * f.largest / (h / 3)  # round-off in the differences
+    if change <= 1e-3 * max(abs(d), abs(d2)) + noise:
+        return
+    shrink = 3.0 ** -_ORDER.get(method, 2)
+    if d and abs(d2 / d - shrink) < 0.25 * shrink:
+        return  # f' = 0 (or nearly): the O(h^p) error itself shrinks as it should
+    raise NotConverging(f"the difference quotients in {name} do not converge at {name} = "
+                        f"{x} ({d!r} at h = {float(h):.3g}, {d2!r} at h/3): the "
+                        f"derivative is infinite or undefined there, or f changes faster "
+                        f"than any step resolves")
 
 
 def _difference(problem: Problem, f: Function, method: str, name: str, x, h):

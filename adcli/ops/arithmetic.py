@@ -24,8 +24,19 @@ def _pow_dx(m, out, x, y):
 
 
 def _pow_dy(m, out, x, y):
-    # x**y * log(x); at x == 0 (y > 0) x**y is 0 for every y, so the partial is 0.
-    return out * m.log(x + m.iszero(x))
+    # x**y * log(x).  At x == 0 with y > 0, x**y is 0 for every nearby y: the
+    # partial is 0 (log(1), times out = 0).  At x == y == 0 it jumps from 1 to
+    # 0 (and is undefined for y < 0): the log stays log(0), undefined in every
+    # namespace, so that no mode returns a number there.
+    return out * m.log(x + m.iszero(x) * (1 - m.iszero(y)))
+
+
+def _complex_pow(x, y):
+    """``x**y`` for the complex step: 0**z is 0 wherever Re z > 0 (Python refuses
+    a complex power of 0.0, though the function is analytic there)."""
+    if x == 0 and y.real > 0:
+        return 0 * y
+    return x ** y
 
 
 def _sympy_power(sp):
@@ -35,6 +46,10 @@ def _sympy_power(sp):
         if base.is_Number and exponent.is_Integer and abs(exponent) > 64 \
                 and base not in (0, 1, -1):
             base = sp.Float(base, 30)
+        if base.is_zero and not exponent.is_Number:
+            # 0**y is 0 for y > 0, whatever SymPy's derivative 0**y*log(0) says;
+            # at y = 0 that derivative stays undefined, as the function jumps there
+            return sp.Piecewise((sp.Integer(0), exponent > 0), (sp.Pow(base, exponent), True))
         return sp.Pow(base, exponent)
     return power
 
@@ -60,7 +75,7 @@ ARITHMETIC = (
        symbol=("**", "^"), dunder="pow", pretty="{0}^{1}", latex="{{{0}}}^{{{1}}}",
        prec=40, right_assoc=True, names={"pow": "power, same as x**y"},
        domain=(_pow_defined, "x > 0, or x = 0 with y >= 0, or x < 0 with an integer y"),
-       lib={"math": "pow", "cmath": lambda cmath: operator.pow, "numpy": ("power",),
+       lib={"math": "pow", "cmath": lambda cmath: _complex_pow, "numpy": ("power",),
             "mpmath": "power", "sympy": _sympy_power},
        taylor=lambda S, x, y: S.power(x, y)),
     Op("neg", 1, (-1,), "negation", python=operator.neg, symbol=("-",), dunder="neg",

@@ -1,0 +1,99 @@
+"""No silently wrong number: every mode agrees at the hard points, or refuses.
+
+Each case is checked against an independent reference: the closed form (or
+its absence) of the one-sided limits, not another adcli mode.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from support import assert_one_error_line
+
+MODES = ("forward", "reverse", "numerical", "symbolic")
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("formula, at", [
+    ("x**x", ["--at", "x=0"]),              # x^x (ln x + 1) -> -inf as x -> 0+
+    ("0**x", ["--at", "x=0"]),              # 0^x jumps from 1 to 0 at x = 0
+    ("x**y", ["--at", "x=0", "--at", "y=0"]),  # d/dy: 0^y jumps at y = 0
+    ("cbrt(x)", ["--at", "x=0"]),           # x^(-2/3)/3 -> inf
+], ids=["x**x", "0**x", "x**y", "cbrt"])
+def test_no_derivative_means_exit_1_in_every_mode(run, mode, formula, at):
+    result = run("diff", formula, *at, "--mode", mode)
+    assert_one_error_line(result, 1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("y", ["0.5", "1e-3", "2"])
+def test_zero_base_power_is_flat_in_every_mode(run, mode, y):
+    # pow(0, y) is identically 0 for y > 0: the derivative is 0
+    result = run("diff", "pow(0.0, y)", "--at", f"y={y}", "--mode", mode, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == 0.0
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_d_dx_of_x_to_the_zero_at_the_origin_is_zero(run, mode):
+    # x**0 = 1 for every x: d/dx at (0, 0) exists and is 0; only d/dy does not
+    result = run("diff", "x**y", "--at", "x=0", "--at", "y=0", "--wrt", "x", "--mode", mode,
+                 "-q")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == 0.0
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_power_rules_unchanged_away_from_zero(run_json, mode):
+    out = run_json("diff", "x**y", "--at", "x=2", "--at", "y=3", "--mode", mode)
+    assert out["gradient"]["x"] == pytest.approx(12.0, rel=1e-9)
+    assert out["gradient"]["y"] == pytest.approx(8 * math.log(2), rel=1e-9)
+
+
+def test_cbrt_numerical_at_zero_names_the_failure(run):
+    result = run("diff", "cbrt(x)", "--at", "x=0", "--mode", "numerical")
+    assert_one_error_line(result, 1, "the difference quotients in x do not converge at x = 0.0")
+
+
+@pytest.mark.parametrize("method", ["central", "forward", "five-point", "richardson"])
+@pytest.mark.parametrize("y", ["1e-7", "1e-5", "-3e-6"])
+def test_atan2_near_its_branch_cut_shrinks_the_step(run, method, y):
+    # d/dy atan2(y, x) = x / (x^2 + y^2): -1 to within 1e-9 at x = -1, |y| <= 1e-5
+    result = run("diff", "atan2(y, x)", "--at", "x=-1", "--at", f"y={y}", "--wrt", "y",
+                 "--mode", "numerical", "--method", method, "-q")
+    assert result.exit_code == 0, result.stderr
+    want = -1 / (1 + float(y) ** 2)
+    assert float(result.stdout) == pytest.approx(want, rel=1e-4)
+
+
+@pytest.mark.parametrize("method", ["central", "five-point", "richardson"])
+def test_a_function_faster_than_the_step_is_refused_not_guessed(run, method):
+    # at x = 1e300 the error model's step is ~1e295: sin is noise at that scale
+    result = run("diff", "sin(x)", "--at", "x=1e300", "--mode", "numerical", "--method",
+                 method)
+    assert_one_error_line(result, 1, "x = 1e+300")
+
+
+@pytest.mark.parametrize("method", ["central", "five-point", "richardson"])
+def test_a_fast_oscillation_gets_a_smaller_step(run, method):
+    # d/dx sin(1e6 x) = 1e6 cos(1e6) at x = 1
+    result = run("diff", "sin(1e6*x)", "--at", "x=1", "--mode", "numerical", "--method",
+                 method, "-q")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == pytest.approx(1e6 * math.cos(1e6), rel=1e-3)
+
+
+@pytest.mark.parametrize("method, want", [("forward", 2 ** -26), ("central", 0.0),
+                                          ("five-point", 0.0), ("richardson", 0.0)])
+def test_a_zero_derivative_is_not_taken_for_divergence(run, method, want):
+    result = run("diff", "x**2", "--at", "x=0", "--mode", "numerical", "--method", method,
+                 "-q")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == pytest.approx(want, abs=1e-15)
+
+
+def test_sign_at_zero_is_a_jump_in_numerical_mode(run):
+    result = run("diff", "sign(x)", "--at", "x=0", "--mode", "numerical")
+    assert_one_error_line(result, 1, "do not converge")
