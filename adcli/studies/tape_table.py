@@ -192,7 +192,10 @@ class _Rules:
                       lambda match: self._names(match.group(1), int(match.group(2)))[0], text)
 
     def _latex(self, p) -> str:
-        names = {f"V{entry}": self._names("V", entry)[1] for entry in range(len(self.tape))}
+        """The partial in LaTeX; only its own symbols are named (a rule is short,
+        the tape may be long)."""
+        names = {s.name: self._names("V", int(s.name[1:]))[1] for s in p.free_symbols
+                 if s.name[:1] == "V" and s.name[1:].isdigit()}
         return sympy_latex(p, names)
 
     def _rule(self, kind: str, entry: int, terms: list, seed: str = "") -> Formula:
