@@ -97,3 +97,90 @@ def test_a_zero_derivative_is_not_taken_for_divergence(run, method, want):
 def test_sign_at_zero_is_a_jump_in_numerical_mode(run):
     result = run("diff", "sign(x)", "--at", "x=0", "--mode", "numerical")
     assert_one_error_line(result, 1, "do not converge")
+
+
+# --- compare's reference is checked by quotients that read no op rule ---------
+
+@pytest.mark.parametrize("formula", ["sqrt(x**2)", "sqrt(x*x)", "sqrt(x**4)**0.5"])
+def test_compare_refuses_where_ad_rules_hide_a_kink(run, formula):
+    # |x| written so that no op sits on a kink: AD multiplies sqrt's infinite
+    # partial by 0 and says 0; the function has slopes -1 and 1 at 0
+    result = run("compare", formula, "--at", "x=0")
+    assert_one_error_line(result, 1, "the derivative with respect to x does not exist at "
+                                     "the point: AD's rules give 0, but the one-sided "
+                                     "difference quotients give left -1, right 1")
+
+
+@pytest.mark.parametrize("formula, at", [("x**x", "x=0"), ("0**x", "x=0"), ("cbrt(x)", "x=0")])
+def test_compare_has_no_reference_where_no_derivative_exists(run, formula, at):
+    assert_one_error_line(run("compare", formula, "--at", at), 1)
+
+
+def test_compare_still_grades_one_sided_points(run_json):
+    # x**1.5 at 0: left of 0 is outside the domain, the right slope is 0
+    out = run_json("compare", "x**1.5", "--at", "x=0")
+    assert out["reference"]["gradient"]["x"] == 0
+    assert "checked by one-sided differences" in out["reference"]["how"]
+    rows = {row["method"]: row for row in out["rows"]}
+    assert rows["reverse-ad"]["gradient"]["x"] == 0.0
+
+
+@pytest.mark.parametrize("formula, at, want", [
+    ("sin(x**2)+exp(x)", ["--at", "x=2"], {"x": 4 * math.cos(4) + math.exp(2)}),
+    ("log(x)", ["--at", "x=1e-30"], {"x": 1 / 1e-30}),
+    ("x*sin(y)", ["--at", "x=3", "--at", "y=0.5"], {"x": math.sin(0.5), "y": 3 * math.cos(0.5)}),
+])
+def test_compare_reference_at_smooth_points_is_unchanged(run_json, formula, at, want):
+    out = run_json("compare", formula, *at)
+    for name, value in want.items():
+        assert out["reference"]["gradient"][name] == pytest.approx(value, rel=1e-14)
+
+
+# --- one-sided derivatives: a jump has none, not 3e+20 ---------------------------
+
+def test_sign_at_zero_has_no_one_sided_derivatives(run_json):
+    out = run_json("diff", "sign(x)", "--at", "x=0")
+    (warning,) = out["warnings"]
+    assert warning["left"] == {"x": None} and warning["right"] == {"x": None}
+
+
+@pytest.mark.parametrize("formula, at, left, right", [
+    ("abs(x)", ["--at", "x=0"], {"x": -1}, {"x": 1}),
+    ("hypot(x, y)", ["--at", "x=0", "--at", "y=0"], {"x": -1, "y": -1}, {"x": 1, "y": 1}),
+    ("max(x, 0) + x**2", ["--at", "x=0"], {"x": 0}, {"x": 1}),
+    ("relu(x - 1)*3", ["--at", "x=1"], {"x": 0}, {"x": 3}),
+])
+def test_one_sided_derivatives_at_kinks(run_json, formula, at, left, right):
+    (warning,) = run_json("diff", formula, *at)["warnings"]
+    assert warning["left"] == pytest.approx(left, abs=1e-12)
+    assert warning["right"] == pytest.approx(right, abs=1e-12)
+
+
+# --- compare and steps report kinks too ------------------------------------------
+
+def test_compare_reports_a_kink_in_json(run_json):
+    out = run_json("compare", "abs(x)", "--at", "x=0")
+    rows = {row["method"]: row for row in out["rows"]}
+    for method in ("forward-difference", "central-difference", "forward-ad", "reverse-ad"):
+        (warning,) = rows[method]["warnings"]
+        assert warning["kind"] == "kink" and warning["op"] == "abs"
+        assert warning["left"] == {"x": -1.0} and warning["right"] == {"x": 1.0}
+        assert rows[method]["note"].startswith("warning: kink at the point")
+
+
+def test_compare_smooth_rows_carry_no_warnings(run_json):
+    out = run_json("compare", "sin(x)", "--at", "x=1")
+    assert all(row["warnings"] == [] for row in out["rows"])
+
+
+def test_steps_reports_a_kink_in_json(run_json):
+    out = run_json("steps", "abs(x)", "--at", "x=0")
+    (warning,) = out["warnings"]
+    assert warning["kind"] == "kink" and warning["left"] == {"x": -1.0}
+    assert run_json("steps", "sin(x)", "--at", "x=1")["warnings"] == []
+
+
+def test_steps_reports_a_tie_in_json(run_json):
+    out = run_json("steps", "x**2 if x > 0 else 0", "--at", "x=0")
+    (warning,) = out["warnings"]
+    assert warning["kind"] == "branch"

@@ -51,9 +51,9 @@ def _ties(problem, tape: Tape) -> list[str]:
 
 
 def one_sided(problem) -> tuple[dict, dict]:
-    """Left and right derivatives of the output along each variable: one-sided
-    differences at h and h/2 (h = 1e-20, mpmath at 40 digits), extrapolated so
-    that the O(h) term cancels (x**2 at 0 gives 0, not 1e-20)."""
+    """Left and right derivatives of the output along each variable (mpmath at 40
+    digits, see :func:`slopes`); None where a side has none: outside the
+    domain, or infinite (sign at 0 jumps: its one-sided quotients grow as 1/h)."""
     import mpmath
 
     from ..ops.precision import arithmetic
@@ -61,21 +61,45 @@ def one_sided(problem) -> tuple[dict, dict]:
     left, right = {}, {}
     with arithmetic(40) as m:
         point = {k: mpmath.mpf(v) for k, v in problem.point.items()}
-
-        def f(name, t):
-            return problem.source.value({**point, name: t}, m)
-
-        h = mpmath.mpf(10) ** -20
         for name in problem.wrt:
-            x, fx = point[name], f(name, point[name])
-
-            def slope(step):
-                return (f(name, x + step) - fx) / step
-
-            try:
-                left[name] = float(2 * slope(-h / 2) - slope(-h))
-                right[name] = float(2 * slope(h / 2) - slope(h))
-            except Exception:  # a side outside the domain has no one-sided derivative
-                left.setdefault(name, None)
-                right.setdefault(name, None)
+            sides = slopes(problem, m, point, name)
+            left[name], right[name] = (None if s is None else float(s[0]) for s in sides)
     return left, right
+
+
+def slopes(problem, m, point: dict, name: str) -> tuple:
+    """``(left, right)`` one-sided derivatives along ``name`` at the working
+    precision of mpmath, each ``(value, uncertainty)`` or None.
+
+    Each side is the one-sided quotient at h, h/2 and h/4 (h = 10^(-dps/3)
+    scaled by |x|), extrapolated so that the O(h) term cancels (x**2 at 0 gives
+    0, not h); a side outside the domain, or whose extrapolates grow as h
+    shrinks (an infinite slope, a jump), is None.  Nothing here reads the op
+    table's partials: it is a check of them.
+    """
+    import mpmath
+
+    x = point[name]
+    h = mpmath.mpf(10) ** (-(mpmath.mp.dps // 3)) * (abs(x) or 1)
+
+    def f(t):
+        return problem.source.value({**point, name: t}, m)
+
+    try:
+        fx = f(x)
+    except Exception:  # noqa: BLE001 (no value, no slopes)
+        return None, None
+    sides = []
+    for sign in (-1, 1):
+        try:
+            q = [(f(x + sign * step) - fx) / (sign * step) for step in (h, h / 2, h / 4)]
+        except Exception:  # noqa: BLE001 (a side outside the domain has no slope)
+            sides.append(None)
+            continue
+        e1, e2 = 2 * q[1] - q[0], 2 * q[2] - q[1]
+        floor = 1e3 * mpmath.eps * (abs(fx) + 1) / (h / 4)
+        if abs(e2) > 1.5 * abs(e1) + floor:
+            sides.append(None)
+        else:
+            sides.append((e2, 4 * abs(e1 - e2) + floor))
+    return tuple(sides)

@@ -28,6 +28,7 @@ class MethodRow:
     cost: str                      # the method's own measure of work, in words
     seconds: float
     note: str
+    warnings: tuple = ()           # the method's own (kinks, ties, steps across a branch)
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,4 @@ class Comparison:
     reference: Reference
     rows: tuple
     digits: int | None = None      # the working precision of the methods (None: float64)
+    warnings: tuple = ()           # about the point itself: kinks and ties on its tape

@@ -26,6 +26,7 @@ class StepScan:
     predicted: dict     # method -> the error model's rule-of-thumb step
     crossover: dict     # method -> h where truncation equals round-off
     complex_note: str   # why the complex step is unavailable, if it is
+    warnings: tuple = ()  # kinks and ties at the point: the quotients straddle them
 
 
 @dataclass(frozen=True)

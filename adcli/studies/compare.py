@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 
 from ..backends import Problem, backend
+from ..backends._common import kink_warnings
 from ..errors import AdcliError
 from ..records.comparison import Comparison, MethodRow
 from .reference import DEFAULT_DIGITS, reference
@@ -44,7 +45,18 @@ def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None,
         if on_step is not None:
             on_step(name)
         rows.append(_row(problem, ref, name, mode, method))
-    return Comparison(problem.text, problem.point, ref, tuple(rows), problem.digits)
+    return Comparison(problem.text, problem.point, ref, tuple(rows), problem.digits,
+                      point_warnings(problem))
+
+
+def point_warnings(problem: Problem) -> tuple:
+    """Kinks and ties of the formula at the point, as ``diff`` warns of them."""
+    from ..ops.precision import arithmetic
+    from ..tape.record import record
+
+    with arithmetic(problem.digits) as m:
+        tape = record(problem.graph, problem.point, m)
+    return kink_warnings(problem, tape)
 
 
 def _row(problem: Problem, ref, name: str, mode: str, method: str | None) -> MethodRow:
@@ -59,7 +71,7 @@ def _row(problem: Problem, ref, name: str, mode: str, method: str | None) -> Met
     abs_error, rel_error = _errors(result.gradient, ref.gradient)
     return MethodRow(name, dict(result.gradient), abs_error, rel_error,
                      _correct_digits(rel_error, problem.digits), result.cost.get("evaluations"),
-                     _cost(result), seconds, _note(result))
+                     _cost(result), seconds, _note(result), tuple(result.warnings))
 
 
 def _errors(gradient: dict, exact: dict) -> tuple[float, float]:
@@ -91,6 +103,12 @@ def _cost(result) -> str:
 
 
 def _note(result) -> str:
+    kinds = sorted({w.kind for w in result.warnings})
+    warned = f"warning: {', '.join(kinds)} at the point; " if kinds else ""
+    return warned + _details(result)
+
+
+def _details(result) -> str:
     details = result.details
     if result.mode == "symbolic":
         return "; ".join(f"d/d{k} = {v}" for k, v in result.formulas.items())

@@ -57,8 +57,10 @@ def scan(problem: Problem) -> StepScan:
     best = {method: _best(rows, method) for method in ("forward", "central", "complex")}
     eps = epsilon(m)
     predicted = {method: _steps(m, x, method, None) for method in ("forward", "central")}
+    from .compare import point_warnings
+
     return StepScan(problem.text, problem.point, name, exact, tuple(rows), best, predicted,
-                     _crossover(problem, name, eps), refusal or "")
+                    _crossover(problem, name, eps), refusal or "", point_warnings(problem))
 
 
 def _error(derivative, exact: float) -> float | None:
