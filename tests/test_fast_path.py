@@ -37,6 +37,24 @@ LINES = [
     ["diff", "x", "-qfjson", "--at", "1"],
     ["diff", "x", "--quiet=yes", "--at", "1"],
     ["diff"],
+    # a formula that starts with '-', before, after or among the options
+    ["diff", "-x^2", "--at", "1"],
+    ["diff", "--at", "1", "-x^2", "-f", "json"],
+    ["diff", "-2*x", "--at=-1", "-q"],
+    ["diff", "-k*x", "--at", "k=1", "--at", "x=2", "-q"],
+    ["diff", "-sin(x)", "-m", "forward", "--at", "0"],
+    ["diff", "--", "-x^2", "--at", "1"],
+    ["diff", "--at", "1", "--", "-x"],
+    ["diff", "-x", "-y", "--at", "1"],
+    ["diff", "-x", "--", "-y", "--at", "1"],
+    # options that cannot all be obeyed: the same usage error both ways
+    ["diff", "x", "--at", "1", "-q", "-f", "json"],
+    ["diff", "x", "--at", "1", "--order", "2", "-m", "forward"],
+    ["diff", "x", "--at", "1", "--order", "2", "-q"],
+    ["diff", "x", "--at", "1", "--method", "central"],
+    ["diff", "x", "--at", "1", "--step", "1e-3", "-m", "forward"],
+    ["diff", "x", "--at", "1", "--order", "2", "--step", "1e-3"],
+    ["diff", "x*y", "--at", "x=1,y=pi/6", "-q"],
 ]
 
 
@@ -59,12 +77,15 @@ def test_fast_and_click_readers_agree(argv, capsys):
 
 
 def test_plain_lines_are_read_fast():
-    assert read_diff(["x*sin(y)", "--at", "x=3", "--at=y=pi/6", "-m", "forward",
-                      "--wrt", "y", "-f", "json", "-q", "--debug", "--precision", "30",
+    assert read_diff(["x*sin(y)", "--at", "x=3", "--at=y=pi/6", "-m", "numerical",
+                      "--wrt", "y", "-f", "json", "--debug", "--precision", "30",
                       "--method", "richardson", "--step=1e-3"]) == DiffSettings(
-        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), mode="forward", method="richardson",
-        step="1e-3", digits=30, fmt="json", quiet=True, debug=True)
+        "x*sin(y)", ("x=3", "y=pi/6"), ("y",), mode="numerical", method="richardson",
+        step="1e-3", digits=30, fmt="json", debug=True)
     assert read_diff(["-", "--at", "-1"]) == DiffSettings("-", ("-1",))
+    assert read_diff(["-x^2", "--at", "-1", "-q"]) == DiffSettings("-x^2", ("-1",), quiet=True)
+    assert read_diff(["--", "-x", "--at", "1"]) == DiffSettings("-x", ("1",))
+    assert read_diff(["-k*x", "-k", "2", "--at", "1"]) == DiffSettings("-k*x", ("1",), order=2)
 
 
 @pytest.mark.parametrize("argv", [

@@ -14,7 +14,7 @@ import click
 from .. import __version__
 from . import run_vector
 from .params import (COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
-                     vector_params)
+                     formula_apart, vector_params)
 from .report import guarded
 from .run_diff import DiffSettings, run_diff
 from .run_lists import run_examples, run_functions
@@ -50,6 +50,7 @@ def options(params: tuple):
     def decorate(command):
         for param in reversed(params):
             command = _option(param)(command)
+        command.adcli_params = params
         return command
     return decorate
 
@@ -75,8 +76,18 @@ def _option(param: Param):
     return click.option(*param.flags, param.dest, **kwargs)
 
 
+class _Command(click.Command):
+    """Reads a formula that starts with '-' (``-x^2``) as the formula, not an option."""
+
+    def parse_args(self, ctx: click.Context, args: list) -> list:
+        params = getattr(self.callback, "adcli_params", None)
+        return super().parse_args(ctx, formula_apart(args, params) if params else args)
+
+
 class _Group(click.Group):
     """Turns every error into one line on stderr and an exit code, not a traceback."""
+
+    command_class = _Command
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True,
              **extra):
@@ -117,6 +128,12 @@ def cli() -> None:
       adcli diff "sin(x**2)+exp(x)" --at 2
       adcli diff "x*sin(y)" --at x=3 --at y=pi/6 --format json
       adcli functions
+
+    A formula may start with '-' (adcli diff "-x^2" --at 1); "--" marks the
+    next argument as the formula whatever it looks like.  Options that cannot
+    all be obeyed are refused (exit 2), never dropped in silence: --quiet with
+    --format, --order with --mode or --precision, --method or --step without
+    --mode numerical, --seed with --mode reverse.
 
     Exit codes: 0 success, 1 math error (outside the domain, overflow, no
     derivative) or a method not available, 2 usage or parse error, 3 internal
@@ -199,7 +216,7 @@ def steps(expression, **values):
 @cli.command(epilog="""\b
 Examples:
   adcli swell "exp(sin(x))*x**x" --at 1.5 --order 8
-  adcli swell "x1*x2*x3*x4*x5*x6*x7*x8" --order 1 --budget 10
+  adcli swell "x1*x2*x3*x4*x5*x6*x7*x8" --at x1=1,x2=2,x3=3,x4=4,x5=5,x6=6,x7=7,x8=8 --budget 10
 """)
 @formula_argument
 @options(SWELL)

@@ -8,6 +8,8 @@ common call does not pay Click's import (three times Python's own start-up).
 
 from __future__ import annotations
 
+import re
+
 from ..backends import METHODS, MODES
 from ..render import DRAWINGS, FORMATS
 
@@ -20,10 +22,26 @@ class Param:
 
     def __init__(self, flags: tuple, dest: str, help: str, *, multiple: bool = False,
                  choices: tuple = (), default=None, is_flag: bool = False,
-                 metavar: str | None = None, type: type | None = None):
+                 metavar: str | None = None, type: type | None = None,
+                 implied: str | None = None):
+        """``implied``: what an option left out means, shown in the help while its value
+        stays None, so that a run can tell "not given" (see :mod:`.conflicts`)."""
+        if implied is not None:
+            help += f"  [default: {implied}]"
         self.flags, self.dest, self.help = flags, dest, help
         self.multiple, self.choices, self.default = multiple, choices, default
         self.is_flag, self.metavar, self.type = is_flag, metavar, type
+
+    def accepts(self, value: str) -> bool:
+        """Whether ``value`` is one this option takes (a choice, or of its type)."""
+        if self.choices:
+            return value in self.choices
+        if self.type is not None:
+            try:
+                self.type(value)
+            except ValueError:
+                return False
+        return True
 
     def initial(self):
         if self.multiple:
@@ -32,14 +50,14 @@ class Param:
 
 
 def output_format(choices: tuple = FORMATS, default: str = "table",
-                  help: str = "Output format.") -> Param:
+                  help: str = "Output format (not with --quiet).") -> Param:
     """``-f/--format``: every command's six formats, and a command's own extras."""
-    return Param(("-f", "--format"), "fmt", help, choices=choices, default=default)
+    return Param(("-f", "--format"), "fmt", help, choices=choices, implied=default)
 
 
 def mode(choices: tuple, default: str | None = None,
          help: str = "How to differentiate.") -> Param:
-    return Param(("-m", "--mode"), "mode", help, choices=choices, default=default)
+    return Param(("-m", "--mode"), "mode", help, choices=choices, implied=default)
 
 
 def order(help: str, default: int | None = None) -> Param:
@@ -57,8 +75,8 @@ def shown_digits(help: str) -> Param:
 
 FORMAT = output_format()
 QUIET = Param(("-q", "--quiet"), "quiet",
-              "Print only the derivative(s): bare numbers, one per line, for $(...).",
-              is_flag=True)
+              "Print only the numbers, one line per output, fields separated by a space "
+              "(read a b <<< \"$(adcli ...)\"); not with --format.", is_flag=True)
 DEBUG = Param(("--debug",), "debug", "Show the Python traceback of an error.",
               is_flag=True)
 PRECISION = Param(("--precision",), "digits", "Compute in mpmath with this many significant "
@@ -68,9 +86,9 @@ PRECISION = Param(("--precision",), "digits", "Compute in mpmath with this many 
 PROGRAM = Param(("--program",), "program", "Differentiate a Python function of your own "
                 "instead of EXPR. The file is imported and runs as Python runs it; "
                 "formula text never names a file.", metavar="FILE.py:FUNCTION")
-AT = Param(("--at",), "at", "The point: one per variable; VALUE may be a constant "
-           "expression (pi/6). A bare VALUE is allowed for a one-variable formula.",
-           multiple=True, metavar="NAME=VALUE")
+AT = Param(("--at",), "at", "The point: --at x=3 --at y=pi/6 or --at x=3,y=pi/6; a VALUE "
+           "is a constant expression (pi/6, sqrt(2)). A bare VALUE is allowed for a "
+           "one-variable formula.", multiple=True, metavar="NAME=VALUE")
 WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variables (x,y). "
             "Default: all.", multiple=True, metavar="NAMES")
 
@@ -79,13 +97,14 @@ DIFF = (
     AT,
     WRT,
     mode(MODES, "reverse"),
-    Param(("--method",), "method", "The numerical method (with --mode numerical); auto is "
-          "the complex step where every op allows it, else central differences.",
-          choices=METHODS, default="auto"),
+    Param(("--method",), "method", "The numerical method (only with --mode numerical); "
+          "auto is the complex step where every op allows it, else central differences.",
+          choices=METHODS, implied="auto"),
     Param(("--step",), "step", "The numerical step h instead of the error model's "
-          "(a constant expression such as 1e-6).", metavar="H"),
+          "(a constant expression such as 1e-6; only with --mode numerical).", metavar="H"),
     PRECISION,
-    order("All derivatives f, f', ..., f^(K) along one variable, by Taylor mode."),
+    order("All derivatives f, f', ..., f^(K) along one variable, by Taylor mode (not "
+          "with --mode or --precision)."),
     Param(("--strict",), "strict", "Exit 1 instead of warning when the point is on a kink "
           "or decides a branch by a tie.", is_flag=True),
     FORMAT,
@@ -102,6 +121,7 @@ COMPARE = (
           "reference every method is measured against.", default=50, type=int, metavar="D"),
     budget("Seconds the symbolic row may take before it says 'over budget'.", 10.0),
     FORMAT,
+    QUIET,
     DEBUG,
 )
 
@@ -112,6 +132,7 @@ STEPS = (
     Param(("--plot",), "plot", "Also draw the V-curve into this .png or .svg file "
           "(needs matplotlib: pip install 'adcli[plot]').", metavar="FILE"),
     FORMAT,
+    QUIET,
     DEBUG,
 )
 
@@ -119,9 +140,11 @@ SWELL = (
     PROGRAM,
     AT,
     WRT,
-    order("Show derivatives of order 1..K (one variable).", 4),
+    order("Show derivatives of order 1..K (one variable only; several variables "
+          "compare the whole gradient).  [default: 4]"),
     budget("Seconds SymPy may take before rows say 'over budget'.", 5.0),
     FORMAT,
+    QUIET,
     DEBUG,
 )
 
@@ -129,18 +152,20 @@ TAPE = (
     PROGRAM,
     AT,
     WRT,
-    mode(("forward", "reverse", "both"), help="forward: primal and tangent; reverse: "
-         "primal and the adjoint sweep; both.  [default: forward]"),
+    mode(("forward", "reverse", "both"), "forward", help="forward: primal and tangent; "
+         "reverse: primal and the adjoint sweep; both."),
     Param(("--seed",), "seed", "The tangent seed, e.g. x=1,y=0 (default: 1 for the first "
-          "--wrt variable, 0 for the others).", metavar="NAME=VALUE,..."),
+          "--wrt variable, 0 for the others; not with --mode reverse).",
+          metavar="NAME=VALUE,..."),
     Param(("--numbering",), "numbering", "seed: inputs v1..vn (the course); griewank: "
-          "inputs v1-n..v0 (Baydin et al.).  [default: seed]", choices=("seed", "griewank")),
+          "inputs v1-n..v0 (Baydin et al.).", choices=("seed", "griewank"), implied="seed"),
     shown_digits("Significant digits shown (JSON always keeps all)."),
     Param(("--example",), "example", "Run a built-in textbook trace (see: adcli examples).",
           metavar="NAME"),
     Param(("--summary",), "summary", "Condense a long tape: its first and last rows and "
           "the count of each op between (JSON keeps every row).", is_flag=True),
     FORMAT,
+    QUIET,
     DEBUG,
 )
 
@@ -165,4 +190,61 @@ def vector_params(mode_choices: tuple = (), vector: tuple = ()) -> tuple:
     if vector:
         flag, help = vector
         params.append(Param((flag,), "vector", help, metavar="VALUES"))
-    return tuple(params) + (FORMAT, DEBUG)
+    return tuple(params) + (FORMAT, QUIET, DEBUG)
+
+
+HELP = Param(("-h", "--help"), "help", "Show the help.", is_flag=True)
+_LONG = re.compile(r"--[A-Za-z][\w-]*(=.*)?", re.S)
+
+
+def formula_apart(argv: list, params: tuple) -> list:
+    """``argv`` with the formula set apart behind ``--`` when it starts with '-'.
+
+    An argument in an option's place that no option of ``params`` reads is the
+    formula: ``-x^2``, ``-2*x``, ``-k*x`` (``-k`` takes a whole number).  ``--``
+    marks the next argument as the formula, whatever it looks like, and options
+    may still follow it.  Click and the fast reader both read the line rewritten
+    by this one function, so they cannot disagree about it.
+    """
+    by_flag = {flag: param for param in params + (HELP,) for flag in param.flags}
+    options, formulas, apart = [], [], False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg == "--":
+            apart = True
+            if i < len(argv):
+                formulas.append(argv[i])
+                i += 1
+            continue
+        reads = _option_reads(arg, by_flag) if arg.startswith("-") and arg != "-" else None
+        if reads is None:
+            apart = apart or arg.startswith("-")
+            formulas.append(arg)
+            continue
+        options.append(arg)
+        if reads and i < len(argv):
+            options.append(argv[i])
+            i += 1
+    return options + ["--"] + formulas if apart else list(argv)
+
+
+def _option_reads(arg: str, by_flag: dict) -> bool | None:
+    """None if ``arg`` is no option; else whether it takes the next argument as value."""
+    if arg.startswith("--"):
+        name, equals, _ = arg.partition("=")
+        param = by_flag.get(name)
+        if param is None:  # an unknown --name is Click's to refuse; other text is a formula
+            return False if _LONG.fullmatch(arg) else None
+        return not (param.is_flag or equals)
+    for k in range(1, len(arg)):
+        param = by_flag.get("-" + arg[k])
+        if param is None:
+            return None
+        if not param.is_flag:
+            rest = arg[k + 1:]
+            if not rest:
+                return True
+            return False if param.accepts(rest) else None
+    return False

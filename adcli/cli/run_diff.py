@@ -14,13 +14,13 @@ from .settings import FormulaSettings
 
 @dataclass(frozen=True)
 class DiffSettings(FormulaSettings):
-    mode: str = "reverse"
-    method: str = "auto"
+    mode: str | None = None
+    method: str | None = None
     step: str | None = None
     digits: int | None = None
     order: int | None = None
     strict: bool = False
-    fmt: str = "table"
+    fmt: str | None = None
     quiet: bool = False
     debug: bool = False
 
@@ -30,9 +30,10 @@ def run_diff(settings: DiffSettings) -> None:
     from ..render import render, warn
 
     result = differentiate(settings.formula(), settings.at,
-                           settings.wrt, settings.mode, settings.digits, settings.method,
+                           settings.wrt, settings.mode or "reverse", settings.digits,
+                           settings.method or "auto",
                            settings.step, settings.order)
     if settings.strict and result.warnings:
         raise MathError(f"--strict: {result.warnings[0].message}")
     warn(result.warnings)
-    render(result, settings.fmt, quiet=settings.quiet)
+    render(result, settings.output(), quiet=settings.quiet)

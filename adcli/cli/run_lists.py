@@ -7,11 +7,11 @@ def run_examples(fmt: str) -> None:
     from ..render import render
     from ..studies.examples import listing
 
-    render(listing(), fmt)
+    render(listing(), fmt or "table")
 
 
 def run_functions(fmt: str) -> None:
     from ..language.catalog import language
     from ..render import render
 
-    render(language(), fmt)
+    render(language(), fmt or "table")

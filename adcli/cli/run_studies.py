@@ -16,7 +16,8 @@ class CompareSettings(FormulaSettings):
     digits: int | None = None
     reference_digits: int = 50
     budget: float = 10.0
-    fmt: str = "table"
+    fmt: str | None = None
+    quiet: bool = False
 
 
 def run_compare(settings: CompareSettings) -> None:
@@ -29,15 +30,17 @@ def run_compare(settings: CompareSettings) -> None:
         result = method_comparison(settings.formula(), settings.at,
                                    settings.wrt, settings.digits, settings.reference_digits,
                                    settings.budget, on_step=step)
-    render(result, settings.fmt)
+    render(result, settings.output(), quiet=settings.quiet)
 
 
 @dataclass(frozen=True)
 class StepsSettings(FormulaSettings):
     plot: str | None = None
-    fmt: str = "table"
+    fmt: str | None = None
+    quiet: bool = False
 
     def __post_init__(self):  # before the scan, not after it
+        super().__post_init__()
         if self.plot and not self.plot.lower().endswith((".png", ".svg")):
             from ..errors import UsageError
 
@@ -49,7 +52,7 @@ def run_steps(settings: StepsSettings) -> None:
     from ..studies.entry import step_scan
 
     result = step_scan(settings.formula(), settings.at, settings.wrt)
-    render(result, settings.fmt)
+    render(result, settings.output(), quiet=settings.quiet)
     if settings.plot:
         from ..render.vcurve import save
 
@@ -58,9 +61,10 @@ def run_steps(settings: StepsSettings) -> None:
 
 @dataclass(frozen=True)
 class SwellSettings(FormulaSettings):
-    order: int = 4
+    order: int | None = None
     budget: float = 5.0
-    fmt: str = "table"
+    fmt: str | None = None
+    quiet: bool = False
 
 
 def run_swell(settings: SwellSettings) -> None:
@@ -68,7 +72,13 @@ def run_swell(settings: SwellSettings) -> None:
     from ..studies.entry import expression_swell
     from .progress import progress
 
-    with progress(settings.order, "differentiating") as step:
+    with progress(settings.order or 4, "differentiating") as step:
         result = expression_swell(settings.formula(), settings.at,
                                   settings.wrt, settings.order, settings.budget, on_step=step)
-    render(result, settings.fmt)
+    if settings.order is not None and result.gradient:  # answered, but not as asked
+        import sys
+
+        sys.stderr.write(f"adcli: warning: --order {settings.order} applies to one "
+                         f"variable; with {len(result.variables)} the whole gradient is "
+                         f"compared (choose one with --wrt for orders)\n")
+    render(result, settings.output(), quiet=settings.quiet)

@@ -15,7 +15,8 @@ class TapeSettings(FormulaSettings):
     digits: int | None = None
     example: str | None = None
     summary: bool = False
-    fmt: str = "table"
+    fmt: str | None = None
+    quiet: bool = False
 
 
 def run_tape(settings: TapeSettings) -> None:
@@ -24,12 +25,12 @@ def run_tape(settings: TapeSettings) -> None:
 
     render(tape_trace(settings.formula(), settings.at, settings.wrt, settings.mode,
                       settings.seed, settings.numbering, settings.digits, settings.example,
-                      settings.summary), settings.fmt)
+                      settings.summary), settings.output(), quiet=settings.quiet)
 
 
 @dataclass(frozen=True)
 class GraphSettings(FormulaSettings):
-    fmt: str = "text"
+    fmt: str | None = None
     digits: int | None = None
     render_to: str | None = None
 
@@ -39,7 +40,7 @@ def run_graph(settings: GraphSettings) -> None:
     from ..studies.graph_view import graph_view
 
     view = graph_view(settings.formula(), settings.at, settings.digits)
-    render(view, settings.fmt)
+    render(view, settings.output("text"))
     if settings.render_to:
         from ..render.drawing import save
 

@@ -13,14 +13,15 @@ class VectorSettings(FormulaSettings):
     """The options these commands share; ``mode`` or ``vector`` as the command has."""
     mode: str | None = None
     vector: str | None = None
-    fmt: str = "table"
+    fmt: str | None = None
+    quiet: bool = False
 
 
 def _run(study, settings: VectorSettings, extra) -> None:
     from ..render import render
 
     render(study(settings.formula(), settings.at, settings.wrt, extra),
-           settings.fmt)
+           settings.output(), quiet=settings.quiet)
 
 
 def run_jacobian(settings: VectorSettings) -> None:

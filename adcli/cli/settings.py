@@ -17,6 +17,15 @@ class FormulaSettings:
     wrt: tuple = ()
     program: str | None = None
 
+    def __post_init__(self):
+        from .conflicts import refuse_conflicts
+
+        refuse_conflicts(self)
+
+    def output(self, default: str = "table") -> str:
+        """The format asked for (``--format``; None if not given)."""
+        return getattr(self, "fmt", None) or default
+
     def formula(self):
         """The formula text (``-`` reads it from standard input), or the program
         named by ``--program``: never both, and text is never taken for a file."""

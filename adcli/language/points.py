@@ -1,13 +1,14 @@
 """The point and the variables of a request, checked against the formula.
 
 A value is any constant expression (``pi/6``, ``sqrt(2)``, ``2^10``), read by
-the same safe parser as formulas.
+the same safe parser as formulas, whichever option gives it: ``--at``,
+``--seed``, ``--tangent``, ``--vector``, ``--cotangent`` and ``--step`` all
+read numbers here, and the point-like ones take ``x=3,y=pi/6`` lists split
+at the commas outside parentheses (``x=atan2(1,2)`` is one value).
 """
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterable, Sequence
 
 from ..errors import MathError, ParseError, UsageError
@@ -17,47 +18,82 @@ from .parser import parse
 from ..tape.record import record
 
 
-def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at") -> float:
-    """A finite number (float, or mpmath in namespace ``m``) from a constant expression."""
-    label = f"{option} {name}=" if name else f"{option} "
+#: Words that name no finite number, refused as such rather than as variables.
+_NOT_FINITE = frozenset({"inf", "infinity", "nan"})
+
+
+def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at",
+                given: str | None = None) -> float:
+    """A finite number (float, or mpmath in namespace ``m``) from a constant expression.
+
+    Every option's numbers are read here.  A value given alone (``--at x=...``,
+    ``--step``) is refused as a parse error, with a caret under its column; one
+    from a list (``given``: ``--tangent x=1,y=a``) by one line quoting the list.
+    """
+    label = f"{option} {given}: " if given is not None else (
+        f"{option} {name}={text}: " if name else f"{option} {text}: ")
+
+    def refuse(message: str, column: int):
+        if given is None:
+            return ParseError(label + message, text, column)
+        return UsageError(label + message)
+
     try:
         graph = parse(text)
     except ParseError as error:
-        raise ParseError(f"{label}{text}: {error.message}", error.text, error.column) from None
+        raise refuse(error.message, error.column) from None
     if graph.variables:
-        variable = next(iter(graph.variables))
-        column = re.search(rf"\b{variable}\b", text).start()
-        raise ParseError(f"{label}{text}: a value cannot contain the variable "
-                         f"'{variable}'", text, column)
+        word = next(iter(graph.variables))
+        raise refuse(f"{word} is not a finite number" if word.lower() in _NOT_FINITE else
+                     f"'{word}' is not a number: a value is a constant expression, without "
+                     f"variables", max(text.find(word), 0))
     try:
         value = record(graph, {}, m, partials=False).value
     except MathError as exc:
-        raise UsageError(f"{label}{text}: {exc.message}") from None
+        raise UsageError(f"{label}{exc.message}") from None
     if not m.finite(value):
-        raise UsageError(f"{label}{text}: the value is not finite")
+        raise UsageError(f"{label}the value is not finite")
     return value if m is not FLOAT else float(value)
 
 
-def check_names(names: Iterable[str], variables: Sequence[str], option: str) -> None:
+def check_names(names: Iterable[str], variables: Sequence[str], option: str,
+                known: frozenset | None = None) -> None:
     """Refuse the first of ``names`` that is not a variable, listing those there are."""
+    known = frozenset(variables) if known is None else known
     for name in names:
-        if name not in variables:
+        if name not in known:
             raise UsageError(f"{option} names '{name}', which is not a variable of the "
                              f"formula (variables: {', '.join(variables) or 'none'})")
 
 
-def _check_name(name: str, variables: Sequence[str]) -> None:
+def _check_name(name: str, variables: Sequence[str], known: frozenset) -> None:
     if name in CONSTANTS:
         raise UsageError(f"cannot assign {name}: it is a constant")
     if name in SURFACE:
         raise UsageError(f"cannot assign {name}: it is a function")
-    check_names([name], variables, "--at")
+    check_names([name], variables, "--at", known)
+
+
+def split_list(text: str) -> list:
+    """``"x=3,y=atan2(1,2)"`` -> ``["x=3", "y=atan2(1,2)"]``: commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for k, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:k])
+            start = k + 1
+    return parts + [text[start:]]
 
 
 def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict:
-    """``["x=3", "y=pi/6"]`` (or ``["2"]`` for a one-variable formula) -> values."""
+    """``["x=3", "y=pi/6"]``, ``["x=3,y=pi/6"]`` (or ``["2"]`` for a one-variable
+    formula) -> values."""
     point: dict[str, float] = {}
-    for spec in specs:
+    known = frozenset(variables)
+    for spec in (part for given in specs for part in split_list(given)):
         name, sep, text = spec.partition("=")
         name = name.strip()
         if not sep:
@@ -67,7 +103,7 @@ def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict
                                  f"(variables: {shown})")
             name, text = variables[0], spec
         else:
-            _check_name(name, variables)
+            _check_name(name, variables, known)
         if name in point:
             raise UsageError(f"--at gives {name} twice")
         point[name] = parse_value(text, name, m)
@@ -93,26 +129,15 @@ def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:
     return tuple(names) if names else tuple(variables)
 
 
-def _number(part: str, text: str, option: str) -> float:
-    """One finite number of an option's comma-separated list ``text``."""
-    try:
-        number = float(part)
-    except ValueError:
-        raise UsageError(f"{option} {text}: {part!r} is not a number") from None
-    if not math.isfinite(number):
-        raise UsageError(f"{option} {text}: {part} is not a finite number")
-    return number
-
-
 def parse_vector(text: str | None, option: str) -> dict | None:
-    """``"x=1,y=0"`` -> ``{"x": 1.0, "y": 0.0}`` (a bare name means 1)."""
+    """``"x=1,y=pi/6"`` -> ``{"x": 1.0, "y": 0.5235...}`` (a bare name means 1)."""
     if not text:
         return None
     vector = {}
-    for part in text.split(","):
+    for part in split_list(text):
         key, sep, value = part.partition("=")
         key = key.strip()
-        number = _number(value, text, option) if sep else 1.0
+        number = parse_value(value, key, option=option, given=text) if sep else 1.0
         if key in vector:
             raise UsageError(f"{option} {text}: {key} is given twice")
         vector[key] = number
@@ -123,7 +148,7 @@ def parse_numbers(text: str, option: str) -> list:
     """``"1,0,0"`` -> [1.0, 0.0, 0.0]: a vector over the outputs, in order."""
     if not text:
         raise UsageError(f"give {option}: one number per output, e.g. 1,0")
-    return [_number(part, text, option) for part in text.split(",")]
+    return [parse_value(part, option=option, given=text) for part in split_list(text)]
 
 
 def vector_over(vector: dict, variables: Sequence[str], option: str) -> dict:

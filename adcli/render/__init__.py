@@ -21,14 +21,14 @@ DRAWINGS = ("text", "dot", "mermaid")
 #: Format -> "module" (its ``render``) or "module:function".
 _WRITERS = {"table": "rich_table", "plain": "plain", "json": "json_out", "csv": "csv_out",
             "markdown": "markdown", "latex": "latex", "text": "drawing:write_text",
-            "dot": "drawing:write_dot", "mermaid": "drawing:write_mermaid"}
+            "dot": "drawing:write_dot", "mermaid": "drawing:write_mermaid", "quiet": "quiet"}
 
 
 def render(record, fmt: str, quiet: bool = False, stream=None) -> None:
     """Write ``record`` to ``stream`` (stdout) in format ``fmt``."""
     stream = stream if stream is not None else sys.stdout
     _tolerate_narrow_encoding(stream)
-    module, _, function = _WRITERS["plain" if quiet else fmt].partition(":")
+    module, _, function = _WRITERS["quiet" if quiet else fmt].partition(":")
     write = getattr(import_module(f"{__name__}.{module}"), function or "render")
     write(record, stream, quiet=quiet)
 

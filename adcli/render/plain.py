@@ -1,6 +1,6 @@
 """Plain text, stable for scripts: ``key = value`` lines for a derivative,
-tab-separated rows under a header line for the other tables; ``--quiet``:
-the derivative's numbers only."""
+tab-separated rows under a header line for the other tables.  (``--quiet``
+is :mod:`.quiet`.)"""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from .tabular import view
 
 def _derivative(record, quiet: bool) -> list[str]:
     digits = record.digits
-    if quiet:
-        return [number(v, digits) for v in record.gradient.values()]
     lines = [f"value = {number(record.value, digits)}"]
     lines += [f"d/d{name} = {number(v, digits)}" for name, v in record.gradient.items()]
     lines += [f"formula d/d{name} = {text}" for name, text in record.formulas.items()]

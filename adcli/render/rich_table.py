@@ -1,16 +1,24 @@
 """Rich tables for people at a terminal (colour off for pipes and NO_COLOR).
 
-At a terminal the table fits its width (notes wrap, numbers fold, never cut);
-into a pipe or file it takes the width it needs.
+At a terminal (or with ``COLUMNS`` set) the table fits that width: a number is
+never folded or cut -- its column keeps the width of its longest number --
+text columns wrap, and when the numbers alone do not fit, the columns are
+dealt into several tables, each repeating the first column.  Into a pipe or
+file the table takes the width it needs.  The title wraps at the table's width.
 """
 
 from __future__ import annotations
+
+import os
 
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from .tabular import view
+from .tabular import Tabular, view
+
+#: A text column may be squeezed to this many characters before columns are dealt out.
+TEXT_MIN = 12
 
 
 def _table(tab) -> Table:
@@ -18,25 +26,58 @@ def _table(tab) -> Table:
     for k, header in enumerate(tab.headers):
         number = header in tab.right
         table.add_column(header, justify="right" if number else "left",
-                         style="bold" if k == 0 else None,
-                         no_wrap=k == 0, overflow="fold" if number or k == 0 else "ellipsis")
+                         style="bold" if k == 0 else None, no_wrap=number or k == 0,
+                         overflow="fold")
     for row in tab.rows:
         table.add_row(*row)
     return table
 
 
-def render(record, stream, quiet: bool = False) -> None:
-    for tab in view(record).sections():
-        table = _table(tab)
-        console = Console(file=stream)
-        if not console.is_terminal:
-            wide = Console(file=stream, width=10_000)
-            console = Console(file=stream, width=max(40, len(tab.title), Measurement.get(
-                wide, wide.options, table).maximum))
-        console.print(table)
-        for line in tab.footer:
-            console.print(line, style="dim", soft_wrap=True, highlight=False)
+def _needs(tab, k: int) -> int:
+    """The least width column ``k`` can take (its cells, padding and a border)."""
+    longest = max((len(row[k]) for row in tab.rows), default=0)
+    if k and tab.headers[k] not in tab.right:
+        longest = min(longest, TEXT_MIN)
+    return max(longest, 1) + 3
+
+
+def dealt(tab, width: int) -> list:
+    """``tab`` as tables of at most ``width`` columns' worth each, the first column in all."""
+    needs = [_needs(tab, k) for k in range(len(tab.headers))]
+    groups, current = [], [0]
+    for k in range(1, len(needs)):
+        if len(current) > 1 and sum(needs[j] for j in current) + needs[k] + 1 > width:
+            groups.append(current)
+            current = [0]
+        current.append(k)
+    groups.append(current)
+    if len(groups) == 1:
+        return [tab]
+    return [Tabular(tab.title if n == 0 else "", [tab.headers[k] for k in group],
+                    [[row[k] for k in group] for row in tab.rows],
+                    tab.footer if n == len(groups) - 1 else [], tab.right)
+            for n, group in enumerate(groups)]
+
+
+def print_tables(record, console: Console, fit: bool) -> None:
+    """Every table of ``record`` on ``console``; ``fit``: within the console's width."""
+    for section in view(record).sections():
+        for tab in (dealt(section, console.width) if fit else [section]):
+            table = _table(tab)
+            out = console
+            if not fit:
+                wide = Console(file=console.file, width=10_000)
+                out = Console(file=console.file, width=max(40, Measurement.get(
+                    wide, wide.options, table).maximum))
+            out.print(table)
+            for line in tab.footer:
+                out.print(line, style="dim", soft_wrap=not fit, highlight=False)
     if type(record).__name__ == "StepScan":
         from .vcurve import terminal
 
         console.print(terminal(record), highlight=False, soft_wrap=True)
+
+
+def render(record, stream, quiet: bool = False) -> None:
+    console = Console(file=stream)
+    print_tables(record, console, console.is_terminal or bool(os.environ.get("COLUMNS")))

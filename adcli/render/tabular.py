@@ -25,17 +25,46 @@ class Tabular:
         return [self] + self.more
 
 
+def counted(n, noun: str, nouns: str | None = None) -> str:
+    """``1 tape entry``, ``2 tape entries``: a count with its noun in the right number."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
 _HOW = {
-    "forward": "forward mode: {sweeps} tangent sweep(s) over {tape_entries} tape entries",
-    "reverse": "reverse mode: {sweeps} adjoint sweep over {tape_entries} tape entries",
-    "symbolic": "symbolic (SymPy): derivative expressions of {expression_nodes} nodes",
-    "numerical": "numerical: {method}, {evaluations} function evaluation(s)",
-    "taylor": "Taylor mode: series of order {order} through {tape_entries} tape entries",
+    "forward": lambda f: f"forward mode: {counted(f['sweeps'], 'tangent sweep')} over "
+                         f"{counted(f['tape_entries'], 'tape entry', 'tape entries')}",
+    "reverse": lambda f: f"reverse mode: {counted(f['sweeps'], 'adjoint sweep')} over "
+                         f"{counted(f['tape_entries'], 'tape entry', 'tape entries')}",
+    "symbolic": lambda f: "symbolic (SymPy): derivative expressions of "
+                          f"{counted(f['expression_nodes'], 'node')}",
+    "numerical": lambda f: f"numerical: {f['method']}, "
+                           f"{counted(f['evaluations'], 'function evaluation')}",
+    "taylor": lambda f: f"Taylor mode: series of order {f['order']} through "
+                        f"{counted(f['tape_entries'], 'tape entry', 'tape entries')}",
 }
 
 
+#: Titles show a formula up to this many characters (JSON keeps the whole text).
+TITLE_CHARS = 60
+
+
+def shown(expression: str) -> str:
+    """``expression`` for a title: a long one keeps its head and tail and says how long."""
+    text = " ".join(expression.split())
+    if len(text) <= TITLE_CHARS:
+        return text
+    return f"{text[:40]} … {text[-12:]} ({len(text):,} characters)"
+
+
+#: Titles show the values of this many variables, then how many more there are.
+TITLE_VARIABLES = 6
+
+
 def _at(point: dict, digits) -> str:
-    at = ", ".join(f"{k} = {number(v, digits)}" for k, v in point.items())
+    items = list(point.items())
+    at = ", ".join(f"{k} = {number(v, digits)}" for k, v in items[:TITLE_VARIABLES])
+    if len(items) > TITLE_VARIABLES:
+        at += f", … ({len(items):,} variables)"
     return f"  at  {at}" if at else ""
 
 
@@ -54,10 +83,10 @@ def derivative(record) -> Tabular:
     for name, v in (() if "derivatives" in record.details else record.gradient.items()):
         extra = [record.formulas[name]] if record.formulas else []
         rows.append([f"∂f/∂{name}", number(v, digits)] + extra)
-    footer = [_HOW[record.mode].format(**record.cost, **record.details)]
+    footer = [_HOW[record.mode]({**record.cost, **record.details})]
     if digits is not None:
         footer.append(f"computed in {_precision(digits)}")
-    return Tabular(record.expression.strip() + _at(record.point, digits), headers, rows,
+    return Tabular(shown(record.expression) + _at(record.point, digits), headers, rows,
                    footer, {"value"})
 
 
@@ -83,7 +112,7 @@ def comparison(record) -> Tabular:
                       for n, v in ref.gradient.items())
     footer = [f"reference: {ref.how}: {exact}",
               f"methods computed in {_precision(digits)}"]
-    return Tabular(f"{record.expression.strip()}{_at(record.point, digits)}", headers, rows,
+    return Tabular(f"{shown(record.expression)}{_at(record.point, digits)}", headers, rows,
                    footer, set(partials) | {"abs error", "rel error", "digits", "seconds"})
 
 
@@ -131,7 +160,7 @@ def step_scan(record) -> Tabular:
               f"truncation = round-off at: {steps(record.crossover)}"]
     if record.complex_note:
         footer.append(record.complex_note)
-    return Tabular(f"error of difference quotients for {record.expression.strip()}"
+    return Tabular(f"error of difference quotients for {shown(record.expression)}"
                    f"{_at(record.point, None)}",
                    ["h", "forward error", "central error", "complex error", "marks"], rows,
                    footer, {"h", "forward error", "central error", "complex error"})
@@ -151,7 +180,7 @@ def swell(record) -> Tabular:
            else "nested AD: tape entries of the k-th derivative by differentiating the "
                 "recorded derivative k times; Taylor mode: every order up to k in one "
                 "pass, O(k^2) per entry")
-    return Tabular(f"expression swell of {record.expression.strip()}",
+    return Tabular(f"expression swell of {shown(record.expression)}",
                    [first, "symbolic nodes", "count_ops", "after cse", "symbolic s", "status",
                     "tape entries", "nested AD" if not record.gradient else "AD work",
                     "Taylor s"], rows,
@@ -170,7 +199,7 @@ def _condense(rows: list, ops: list, width: int) -> list:
         return rows
     hidden = ops[SUMMARY_KEEP:-SUMMARY_KEEP]
     counts = {op: hidden.count(op) for op in dict.fromkeys(hidden)}
-    text = f"... {len(hidden)} more entries: " + ", ".join(f"{n} {op}" for op, n in
+    text = f"... {counted(len(hidden), 'more entry', 'more entries')}: " + ", ".join(f"{n} {op}" for op, n in
                                                           counts.items())
     return rows[:SUMMARY_KEEP] + [[text] + [""] * (width - 1)] + rows[-SUMMARY_KEEP:]
 
@@ -192,7 +221,7 @@ def tape_table(record) -> Tabular:
              "both": "forward trace (primal and tangent)"}[record.mode]
     if record.summary:
         rows = _condense(rows, [row.op for row in record.rows], len(headers) + 1)
-    table = Tabular(f"{title} of {record.expression.strip()}{at}", headers + ["notes"], rows,
+    table = Tabular(f"{title} of {shown(record.expression)}{at}", headers + ["notes"], rows,
                     footer, {"value", "tangent"})
     if record.mode != "forward":
         by_name = {row.name: row for row in record.rows}
@@ -218,9 +247,10 @@ def jacobian(record) -> Tabular:
     rows = [[out, number(value)] + [number(x) for x in row]
             for out, value, row in zip(record.outputs, record.values, record.matrix)]
     sweeps = record.sweeps
-    footer = [f"{record.mode} mode ({record.performed} "
-              f"{'evaluations' if record.mode == 'numerical' else 'sweeps'} run); "
-              f"AD needs {sweeps['forward']} forward or {sweeps['reverse']} reverse sweeps"]
+    footer = [f"{record.mode} mode ("
+              f"{counted(record.performed, 'evaluation' if record.mode == 'numerical' else 'sweep')}"
+              f" run); AD needs {counted(sweeps['forward'], 'forward sweep')} or "
+              f"{counted(sweeps['reverse'], 'reverse sweep')}"]
     footer += [record.note] if record.note else []
     return Tabular(f"Jacobian{_at(record.point, None)}", ["output", "value"] + partials, rows,
                    footer, {"value"} | set(partials))
@@ -247,7 +277,7 @@ def hessian(record) -> Tabular:
     partials = [f"∂/∂{name}" for name in record.inputs]
     rows = [[f"∂f/∂{name}", number(record.gradient[name])] + [number(x) for x in row]
             for name, row in zip(record.inputs, record.matrix)]
-    return Tabular(f"Hessian of {record.expression.strip()}{_at(record.point, None)}",
+    return Tabular(f"Hessian of {shown(record.expression)}{_at(record.point, None)}",
                    ["row", "gradient"] + partials, rows,
                    [f"f = {number(record.value)}", f"{record.mode}: {record.note}"],
                    {"gradient"} | set(partials))
@@ -268,7 +298,7 @@ def graph_view(record) -> Tabular:
              for e in record.edges]
     footer = [f"also on the tape, not used by the output: {', '.join(record.unused)}"] \
         if record.unused else []
-    table = Tabular(f"graph of {record.expression.strip()}{_at(record.point, None)}",
+    table = Tabular(f"graph of {shown(record.expression)}{_at(record.point, None)}",
                     ["node", "definition"] + (["value", "adjoint"] if evaluated else []),
                     rows, footer, {"value", "adjoint"})
     how = ("partial: ∂to/∂from at the point; adjoint flow: v̄·∂, what the reverse sweep "

@@ -1,0 +1,43 @@
+"""The one rule for options that cannot all be obeyed: refuse the line.
+
+An option that the others would override or make meaningless is a usage
+error (exit 2) naming both, never dropped in silence.  Options left out are
+None in the settings (their help shows what that means), so "given" is
+knowable here, whichever reader -- Click or the fast one -- built them.
+"""
+
+from __future__ import annotations
+
+from ..errors import UsageError
+
+
+def _given(settings, name: str) -> bool:
+    return getattr(settings, name, None) not in (None, False, ())
+
+
+def _numerical_only(settings):
+    for name in ("method", "step"):
+        if _given(settings, name) and getattr(settings, "mode", None) != "numerical":
+            shown = "--order" if _given(settings, "order") else "--mode " + (
+                settings.mode or "reverse")
+            yield f"--{name} applies only with --mode numerical, not with {shown}"
+
+
+def _pairs(settings):
+    if _given(settings, "quiet") and _given(settings, "fmt"):
+        yield (f"--quiet prints bare numbers and --format {settings.fmt} a format: "
+               f"give one of them")
+    if _given(settings, "order") and _given(settings, "mode"):
+        yield (f"--order runs Taylor mode: it cannot be combined with --mode "
+               f"{settings.mode}")
+    if _given(settings, "seed") and getattr(settings, "mode", None) == "reverse":
+        yield "--seed sets the tangents, which --mode reverse does not show: give " \
+              "--mode forward or both"
+
+
+def refuse_conflicts(settings) -> None:
+    """Raise a usage error for the first pair of options that cannot both be obeyed."""
+    for message in _pairs(settings):
+        raise UsageError(message)
+    for message in _numerical_only(settings):
+        raise UsageError(message)

@@ -1,0 +1,77 @@
+"""``--quiet``: the numbers only, one line per output, fields separated by a space.
+
+So ``read a b <<< "$(adcli diff "x*y" --at x=1,y=2 -q)"`` sets both partials.
+A number a row lacks is ``nan``, so that every line of a command has the same
+fields.  Each record says here what its outputs are.
+"""
+
+from __future__ import annotations
+
+from .numbers import number
+
+
+def _n(x, digits=None) -> str:
+    if isinstance(x, int):  # a count
+        return str(x)
+    text = number(x, digits)
+    return text if text else "nan"
+
+
+def derivative(record) -> list:
+    """One output f: its partials, or with ``--order K`` its derivatives of order 1..K."""
+    if "derivatives" in record.details:
+        return [[_n(v) for v in record.details["derivatives"][1:]]]
+    return [[_n(v, record.digits) for v in record.gradient.values()]]
+
+
+def comparison(record) -> list:
+    """The best value there is: the reference's partials."""
+    ref = record.reference
+    return [[_n(v, min(ref.digits, 30)) for v in ref.gradient.values()]]
+
+
+def step_scan(record) -> list:
+    """One line per step: h, then the forward, central and complex-step errors."""
+    return [[_n(row.h), _n(row.forward), _n(row.central), _n(row.complex)]
+            for row in record.rows]
+
+
+def swell(record) -> list:
+    """One line per order: symbolic nodes, count_ops, after cse, tape entries, AD work."""
+    return [[_n(row.symbolic_nodes), _n(row.count_ops), _n(row.cse_nodes),
+             _n(row.tape_entries), _n(row.ad_work)] for row in record.rows]
+
+
+def tape_table(record) -> list:
+    """One line per tape entry: its value, then its tangent and/or adjoint."""
+    tangents = record.mode in ("forward", "both")
+    adjoints = record.mode != "forward"
+    return [[_n(row.value)] + ([_n(row.tangent)] if tangents else []) +
+            ([_n(row.adjoint)] if adjoints else []) for row in record.rows]
+
+
+def jacobian(record) -> list:
+    """One line per output: its partials."""
+    return [[_n(x) for x in row] for row in record.matrix]
+
+
+def hessian(record) -> list:
+    """One line per row of the Hessian (the gradient of each partial)."""
+    return [[_n(x) for x in row] for row in record.matrix]
+
+
+def product(record) -> list:
+    """J·v: one line per output; uᵀ·J and H·v: one line, a field per input."""
+    if record.kind == "jvp":
+        return [[_n(record.result[out])] for out in record.outputs]
+    return [[_n(record.result[name]) for name in record.inputs]]
+
+
+LINES = {"Derivative": derivative, "Comparison": comparison, "StepScan": step_scan,
+         "Swell": swell, "TapeTable": tape_table, "Jacobian": jacobian,
+         "Hessian": hessian, "Product": product}
+
+
+def render(record, stream, quiet: bool = True) -> None:
+    lines = LINES[type(record).__name__](record)
+    stream.write("".join(" ".join(fields) + "\n" for fields in lines))
