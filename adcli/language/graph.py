@@ -1,6 +1,6 @@
 """The point-independent computational graph the parser builds.
 
-Nodes live in flat lists indexed by node id, and every node's arguments have
+Nodes live in flat columns indexed by node id, and every node's arguments have
 smaller ids, so walks are loops over indices, never recursion.  Identical
 subexpressions are one node (hash-consing): ``sin(x)*sin(x)`` has one ``sin``.
 A node whose arguments are all constant is itself *constant*: the tape shows
@@ -10,6 +10,7 @@ it inline (``pi/6``), not as a row.
 from __future__ import annotations
 
 import gc
+from array import array
 from contextlib import contextmanager
 
 from ..errors import UsageError
@@ -67,39 +68,114 @@ def gc_paused():
             gc.enable()
 
 
+#: Bits of a node id in a hash-cons key; MAX_NODES stays below 2**ID_BITS - 1.
+ID_BITS = 24
+_NO_ARG = (1 << ID_BITS) - 1
+#: Kind -> small code, assigned on first use; the high bits of a hash-cons key.
+KIND_CODES: dict[str, int] = {}
+
+
+def kind_key(kind: str) -> int:
+    """The high bits shared by every one-or-two-argument ``kind`` node's key."""
+    code = KIND_CODES.get(kind)
+    if code is None:
+        code = KIND_CODES[kind] = len(KIND_CODES)
+    return code << (2 * ID_BITS)
+
+
+def unary_key(kind: str) -> int:
+    """``unary_key(kind) | x`` is the key of ``kind(x)``."""
+    return kind_key(kind) | _NO_ARG << ID_BITS
+
+
+def node_key(kind: str, args: tuple, data: object):
+    """The hash-cons key of a node: one int for an op of one or two arguments
+    (32 bytes, not a 64-byte tuple holding a 56-byte tuple), else a tuple.
+
+    ``kind(a, b)`` is ``kind | b << ID_BITS | a ^ b``: the low bits, which pick
+    the dict slot, vary with both arguments, and ``a`` is ``b`` xor them."""
+    if data is None and 0 < len(args) <= 2:
+        if len(args) == 1:
+            return unary_key(kind) | args[0]
+        a, b = args
+        return kind_key(kind) | b << ID_BITS | a ^ b
+    return (kind, args, data)
+
+
+class Nodes:
+    """``graph.nodes`` as every reader sees it: ``nodes[i]`` is ``(kind, args,
+    data)``, made on demand from the graph's columns, which hot loops read directly."""
+
+    __slots__ = ("_graph",)
+
+    def __init__(self, graph: Graph):
+        self._graph = graph
+
+    def __len__(self) -> int:
+        return len(self._graph.kinds)
+
+    def __getitem__(self, node: int) -> tuple:
+        g = self._graph
+        if node.__class__ is slice:
+            return [self[i] for i in range(*node.indices(len(g.kinds)))]
+        a = g.arg0[node]
+        if a < 0:
+            return g.kinds[node], (), g.data.get(node)
+        b = g.arg1[node]
+        if b < 0:
+            return g.kinds[node], (a,), g.data.get(node)
+        more = g.more.get(node)
+        return g.kinds[node], ((a, b) if more is None else (a, b, *more)), g.data.get(node)
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self._graph.kinds)))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
+
+
 class Graph:
-    """A hash-consed DAG.  ``nodes[i]`` is ``(kind, args, data)``: the op or
-    structural kind, the argument node ids, and a literal's text or a variable's
-    name.  ``output`` is the node whose value is the formula.
+    """A hash-consed DAG, stored in columns: ``kinds[i]`` is the op or structural
+    kind, ``arg0[i]``/``arg1[i]`` the first two argument ids (-1: none), ``more``
+    any further arguments (conditionals), ``data`` a literal's text or a
+    variable's name.  ``nodes[i]`` reads ``(kind, args, data)``.  Columns cost
+    about 40 bytes a node where a tuple of tuples and an id cost about 150.
+    ``output`` is the node whose value is the formula.
 
     The hash-cons index is only needed while nodes are added: :meth:`seal`
     drops it (tens of megabytes for a million nodes) and the next :meth:`add`
     rebuilds it.  Constant flags are kept as nodes are added, never recomputed.
     """
 
-    __slots__ = ("nodes", "variables", "has_branches", "output", "outputs", "_index",
-                 "_constant")
+    __slots__ = ("kinds", "arg0", "arg1", "more", "data", "nodes", "variables",
+                 "has_branches", "output", "outputs", "_index", "constant")
 
     def __init__(self):
-        self.nodes: list[tuple[str, tuple[int, ...], object]] = []
+        self.kinds: list[str] = []
+        self.arg0: list[int] | array = []  # lists while building: appends cost a third
+        self.arg1: list[int] | array = []
+        self.more: dict[int, tuple[int, ...]] = {}
+        self.data: dict[int, object] = {}  # for the leaves only
+        self.nodes = Nodes(self)
         self.variables: dict[str, int] = {}
         self.has_branches = False
         self.output = -1
         self.outputs: list[int] = []   # several for a vector formula; output is the first
-        self._index: dict[tuple, int] | None = {}
-        self._constant: list[bool] = []
+        self._index: dict | None = {}
+        self.constant: list[bool] = []  # whether each node is independent of the variables
 
     def __len__(self) -> int:
-        return len(self.nodes)
+        return len(self.kinds)
 
     def add(self, kind: str, args: tuple[int, ...] = (), data: object = None) -> int:
         """The node ``kind(args)``, made once: a second request returns the first."""
-        key = (kind, args, data)
-        nodes = self.nodes
+        key = node_key(kind, args, data)
         index = self._index
         if index is None:
-            index = self._index = dict(zip(nodes, range(len(nodes))))
-        n = len(nodes)
+            index = self._index = {node_key(*node): i for i, node in enumerate(self.nodes)}
+        n = len(self.kinds)
         node = index.setdefault(key, n)
         if node == n:
             if n >= MAX_NODES:
@@ -115,25 +191,24 @@ class Graph:
                 constant.append(all([constant[a] for a in args]))
                 if kind == IF:
                     self.has_branches = True
-            nodes.append(key)
+            self.kinds.append(kind)
+            self.arg0.append(args[0] if args else -1)
+            self.arg1.append(args[1] if len(args) > 1 else -1)
+            if len(args) > 2:
+                self.more[n] = args[2:]
+            if data is not None:
+                self.data[n] = data
         return node
 
     def seal(self) -> None:
-        """Release the hash-cons index until the next :meth:`add`."""
+        """Release the hash-cons index until the next :meth:`add`, and pack the
+        argument columns (8 bytes an id, where a list also keeps a 28-byte int)."""
         self._index = None
-
-    @property
-    def constant(self) -> list[bool]:
-        """Whether each node is independent of the variables."""
-        constant = self._constant
-        if len(constant) < len(self.nodes):  # nodes appended without add()
-            append = constant.append
-            for kind, args, _data in self.nodes[len(constant):]:
-                append(kind == CONST or (kind != VAR and all([constant[a] for a in args])))
-        return constant
+        if self.arg0.__class__ is list:
+            self.arg0, self.arg1 = array("l", self.arg0), array("l", self.arg1)
 
     def number(self, node: int, m) -> object:
         """The value of a literal or named constant in namespace ``m``."""
-        label = self.nodes[node][2]
+        label = self.data[node]
         named = CONSTANTS.get(label)
         return named(m) if named is not None else m.number(label)

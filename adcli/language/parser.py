@@ -18,7 +18,7 @@ import sys
 
 from ..errors import ParseError
 from . import graph as _graph
-from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused
+from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused, ID_BITS, kind_key, unary_key
 from .lexer import (FAST, PYTHON_KEYWORDS, NAME_START, NUMBER_START, after_operand, located,
                     unknown_function)
 from ..ops import CONSTANTS, INFIX, PREFIX, SURFACE, VARIADIC
@@ -36,19 +36,20 @@ MAX_DEPTH = 100_000
 # strictly higher for the right-associative ones (**).  The operators and their
 # precedence come from the op table (ten times the printers' precedence), the
 # words of conditions are the language's own.
-_BINARY = {symbol: (tag, 10 * prec, 10 * prec + right)
+# An arithmetic operator's entry carries the high bits of its nodes' hash-cons key.
+_BINARY = {symbol: (tag, 10 * prec, 10 * prec + right, kind_key(tag))
            for symbol, (tag, prec, right) in INFIX.items()}
-_BINARY.update({"and": ("and", 30, 30), "or": ("or", 20, 20)})
-_BINARY.update({symbol: (kind, 50, 50) for symbol, kind in COMPARISONS.items()})
-#: Prefix operator symbol -> (op, precedence); an op -> its symbol, for messages.
-_PREFIX = {symbol: (tag, 10 * prec) for symbol, (tag, prec) in PREFIX.items()}
+_BINARY.update({"and": ("and", 30, 30, None), "or": ("or", 20, 20, None)})
+_BINARY.update({symbol: (kind, 50, 50, None) for symbol, kind in COMPARISONS.items()})
+#: Prefix operator symbol -> (op, precedence, key bits); an op -> its symbol, for messages.
+_PREFIX = {symbol: (tag, 10 * prec, unary_key(tag)) for symbol, (tag, prec) in PREFIX.items()}
 _PREFIX_SYMBOL = {tag: symbol for symbol, (tag, _prec) in PREFIX.items()}
 _NOT, _IF, _ELSE = 40, 5, 6
 _ARITHMETIC = frozenset(tag for tag, _prec, _right in INFIX.values())
 _COMPARE = frozenset(COMPARISONS.values())
 _FLOAT_MAX = sys.float_info.max
 #: Functions called with one argument, and the op that makes: the common call.
-_UNARY = {name: arities[1] for name, arities in SURFACE.items()
+_UNARY = {name: (arities[1], unary_key(arities[1])) for name, arities in SURFACE.items()
           if 1 in arities and name not in VARIADIC}
 _CLOSERS = frozenset({")", ",", "else", ""})
 
@@ -144,13 +145,14 @@ class _Parser:
         if not tokens[0]:
             raise _Fail("empty formula", 0)
         graph = self.graph
-        nodes, constant, limit = graph.nodes, graph.constant, _graph.MAX_NODES
-        setdefault, new_node, new_flag = graph._index.setdefault, nodes.append, constant.append
+        kinds, constant, limit = graph.kinds, graph.constant, _graph.MAX_NODES
+        setdefault, new_flag, new_kind = graph._index.setdefault, constant.append, kinds.append
+        new_arg0, new_arg1, data = graph.arg0.append, graph.arg1.append, graph.data
         operands, ops, bools = self.operands, self.ops, self.bools
         push, pop, push_op, pop_op = operands.append, operands.pop, ops.append, ops.pop
         reduce, binary_ops, arithmetic, unary = self.reduce, _BINARY, _ARITHMETIC, _UNARY
         prefix_ops, prefix_symbol = _PREFIX, _PREFIX_SYMBOL
-        max_depth, depth = MAX_DEPTH, 0
+        max_depth, depth, shift = MAX_DEPTH, 0, ID_BITS
         expect_operand = True
         seen: dict[str, int] = {}   # operand token -> node
         calls: dict[str, str] = {}  # "sin(" -> "sin", once checked
@@ -163,15 +165,17 @@ class _Parser:
                 elif tok[:1] in NUMBER_START and tok != ".":
                     if float(tok) > _FLOAT_MAX:
                         raise _Fail(f"number {tok} is too large for float64", i)
-                    key = (CONST, (), tok)
-                    n = len(nodes)
-                    node = seen[tok] = setdefault(key, n)
+                    n = len(kinds)
+                    node = seen[tok] = setdefault((CONST, (), tok), n)
                     if node == n:
                         if n >= limit:
                             graph.seal()
                             graph.add(CONST, (), tok)  # raises: too large
                         new_flag(True)
-                        new_node(key)
+                        data[n] = tok
+                        new_kind(CONST)
+                        new_arg0(-1)
+                        new_arg1(-1)
                     push(node)
                     expect_operand = False
                 elif tok[-1:] == "(" and tok[:1] in NAME_START:
@@ -188,8 +192,8 @@ class _Parser:
                         raise _Fail(f"nesting deeper than {max_depth:,} levels", i)
                     push_op(("(", 0, i, len(operands)))
                 elif tok in prefix_ops:
-                    tag, prec = prefix_ops[tok]
-                    push_op((tag, prec, i, None))
+                    tag, prec, bits = prefix_ops[tok]
+                    push_op((tag, prec, i, bits))
                 elif tok == "not":
                     push_op(("not", _NOT, i, None))
                 elif tok == ")" and i and tokens[i - 1][-1] == "(":
@@ -217,12 +221,12 @@ class _Parser:
                     break
                 tag = top[0]
                 if tag in arithmetic:
-                    right = pop()
+                    second = right = pop()
                     left = operands[-1]
-                    args = (left, right)
+                    key = top[3] | right << shift | left ^ right
                 elif tag in prefix_symbol:
                     left = right = operands[-1]
-                    args = (left,)
+                    second, key = -1, top[3] | left
                 else:
                     reduce(pop_op())
                     continue
@@ -231,18 +235,19 @@ class _Parser:
                                 if tag in prefix_symbol
                                 else "arithmetic needs numbers, not conditions", top[2])
                 pop_op()
-                key = (tag, args, None)
-                n = len(nodes)
+                n = len(kinds)
                 node = setdefault(key, n)
                 if node == n:
                     if n >= limit:
                         graph.seal()
-                        graph.add(tag, args)  # raises: too large
+                        graph.add(tag, (left, right)[:1 + (second >= 0)])  # raises: too large
                     new_flag(constant[left] and constant[right])
-                    new_node(key)
+                    new_kind(tag)
+                    new_arg0(left)
+                    new_arg1(second)
                 operands[-1] = node
             if entry is not None:
-                push_op((entry[0], entry[1], i, None))
+                push_op((entry[0], entry[1], i, entry[3]))
                 expect_operand = True
                 continue
             marker = ops[-1] if ops else None
@@ -259,15 +264,16 @@ class _Parser:
                         self.close_call(pop_op())
                         continue
                     pop_op()
-                    key = (kind, (x,), None)
-                    n = len(nodes)
-                    node = setdefault(key, n)
+                    n = len(kinds)
+                    node = setdefault(kind[1] | x, n)
                     if node == n:
                         if n >= limit:
                             graph.seal()
-                            graph.add(kind, (x,))  # raises: too large
+                            graph.add(kind[0], (x,))  # raises: too large
                         new_flag(constant[x])
-                        new_node(key)
+                        new_kind(kind[0])
+                        new_arg0(x)
+                        new_arg1(-1)
                     operands[-1] = node
                 elif marker[0] == "(":
                     depth -= 1

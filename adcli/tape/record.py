@@ -124,7 +124,7 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
             if graph.has_branches and branches == "taken":
                 _record_lazy(graph, tape, emit)
             else:
-                for node, (kind, _args, _data) in enumerate(graph.nodes):
+                for node, kind in enumerate(graph.kinds):
                     if kind != VAR:
                         emit(node)
     except _FLOAT_ERRORS as exc:
@@ -175,6 +175,7 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
     without numbers (SymPy) is not checked.
     """
     graph_nodes, constant = graph.nodes, graph.constant
+    kinds, arg0, arg1 = graph.kinds, graph.arg0, graph.arg1
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values, kinks = tape.nodes, tape.values, tape.kinks
     edges = tape.edges
@@ -187,9 +188,10 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
         ops[name] = (op, function, rules, op.kink)
 
     def emit(node: int) -> None:
-        kind, args, _data = graph_nodes[node]
+        kind = kinds[node]
         spec = ops.get(kind)
         if spec is None:
+            args = graph_nodes[node][1]
             if kind == CONST:
                 val[node] = graph.number(node, m)
             elif kind == IF:  # every branch evaluated (branches="all")
@@ -198,8 +200,8 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
                 val[node] = apply_boolean(kind, m, *[val[a] for a in args])
             return
         op, function, rules, kink = spec
-        if len(args) == 1:
-            a = args[0]
+        a, b = arg0[node], arg1[node]
+        if b < 0:
             x = val[a]
             out = val[node] = function(x)
             if constant[node]:
@@ -219,7 +221,6 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
                 except _FLOAT_ERRORS:
                     extend((entry, source, _UNDEFINED))
             return
-        a, b = args
         x, y = val[a], val[b]
         out = val[node] = function(x, y)
         if constant[node]:
