@@ -15,6 +15,7 @@ reported only if a requested derivative depends on it.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import namedtuple
 
 from ..errors import MathError, UsageError
@@ -41,7 +42,8 @@ Branch = namedtuple("Branch", "node taken")
 class Tape:
     """The Wengert list of one formula at one point.
 
-    ``nodes[i]`` is the graph node of entry ``i`` and ``values[i]`` its value;
+    ``nodes[i]`` is the graph node of entry ``i`` (packed once recorded) and
+    ``values[i]`` its value;
     ``entry_of`` maps graph nodes back (-1: constant or not executed).
     ``edges`` is flat: ``out, arg, partial, out, arg, partial, ...`` for every
     entry ``out`` and each argument entry ``arg`` it reads, in execution order.
@@ -129,6 +131,7 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
                         emit(node)
     except _FLOAT_ERRORS as exc:
         raise _diagnose(tape, m, getattr(exc, "adcli_node", node), exc) from None
+    tape.nodes = array("l", nodes)  # frees an int object per entry
     outputs = graph.outputs or [graph.output]
     tape.outputs = [entry_of[o] for o in outputs]
     tape.output_values = [val[o] for o in outputs]
