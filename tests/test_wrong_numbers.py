@@ -184,3 +184,40 @@ def test_steps_reports_a_tie_in_json(run_json):
     out = run_json("steps", "x**2 if x > 0 else 0", "--at", "x=0")
     (warning,) = out["warnings"]
     assert warning["kind"] == "branch"
+
+
+# --- --precision: mpmath's unbounded exponents get the float path's treatment ---
+
+@pytest.mark.parametrize("formula, constant", [("x*9**9**9**9", "9^9^9"),
+                                               ("x**(10**10**10)", "10^10^10"),
+                                               ("x*(1 + 1e-40)**(10**60)", None)])
+@pytest.mark.parametrize("mode", ["reverse", "forward", "numerical"])
+def test_precision_overflow_is_a_math_error_before_the_work(run, formula, constant, mode):
+    import time
+
+    start = time.perf_counter()
+    result = run("diff", formula, "--at", "x=1", "--precision", "50", "--mode", mode)
+    assert time.perf_counter() - start < 2
+    assert_one_error_line(result, 1, "pow overflows the mpmath range")
+    if constant:
+        assert f"in the constant {constant}" in result.stderr
+
+
+def test_precision_keeps_numbers_beyond_the_float_range(run):
+    # 2**99999 is inside the mpmath range: d/dx x**(2**99999) at 1 is 2**99999
+    result = run("diff", "x**(2**99999)", "--at", "x=1", "--precision", "30", "-q")
+    assert result.exit_code == 0, result.stderr
+    import mpmath
+
+    with mpmath.workdps(30):
+        assert mpmath.mpf(result.stdout.strip()) == pytest.approx(mpmath.mpf(2) ** 99999,
+                                                                  rel=1e-25)
+
+
+def test_compare_reference_at_a_huge_point_is_cos_of_it(run_json):
+    import mpmath
+
+    out = run_json("compare", "sin(x)", "--at", "x=1e300")
+    with mpmath.workdps(400):
+        want = float(mpmath.cos(mpmath.mpf(1e300)))
+    assert out["reference"]["gradient"]["x"] == pytest.approx(want, rel=1e-14)

@@ -71,16 +71,26 @@ def slopes(problem, m, point: dict, name: str) -> tuple:
     """``(left, right)`` one-sided derivatives along ``name`` at the working
     precision of mpmath, each ``(value, uncertainty)`` or None.
 
-    Each side is the one-sided quotient at h, h/2 and h/4 (h = 10^(-dps/3)
-    scaled by |x|), extrapolated so that the O(h) term cancels (x**2 at 0 gives
-    0, not h); a side outside the domain, or whose extrapolates grow as h
-    shrinks (an infinite slope, a jump), is None.  Nothing here reads the op
-    table's partials: it is a check of them.
+    Each side is the one-sided quotient at h, h/2 and h/4 (h = 10^(-dps/3),
+    times |x| below 1), extrapolated so that the O(h) term cancels (x**2 at 0
+    gives 0, not h); a side outside the domain, or whose extrapolates grow as
+    h shrinks (an infinite slope, a jump), is None.  Above 1, h is not scaled
+    (sin at 1e300 varies on a scale of 1): the digits of |x| are added to the
+    working precision instead.  Nothing here reads the op table's partials: it
+    is a check of them.
     """
     import mpmath
 
     x = point[name]
-    h = mpmath.mpf(10) ** (-(mpmath.mp.dps // 3)) * (abs(x) or 1)
+    h = mpmath.mpf(10) ** (-(mpmath.mp.dps // 3)) * (abs(x) if 0 < abs(x) < 1 else 1)
+    extra = max(0, int(mpmath.mag(x) * 0.302) + 2) if x else 0
+    with mpmath.workdps(mpmath.mp.dps + extra):
+        return _sides(problem, m, point, name, x, h)
+
+
+def _sides(problem, m, point: dict, name: str, x, h) -> tuple:
+    import mpmath
+
 
     def f(t):
         return problem.source.value({**point, name: t}, m)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 
-from .spec import Op
+from .spec import MPMATH_MAX_BITS, Op
 
 
 def _pow_defined(x, y) -> bool:
@@ -37,6 +37,18 @@ def _complex_pow(x, y):
     if x == 0 and y.real > 0:
         return 0 * y
     return x ** y
+
+
+def _mpmath_power(mp):
+    def power(x, y):
+        # checked before the work: mpmath would compute 9**(9**9**9) exactly
+        if x and y and abs(x) != 1:
+            with mp.workprec(53):
+                bits = abs(y) * abs(mp.log(abs(x), 2))
+            if bits > MPMATH_MAX_BITS:
+                raise OverflowError("pow")
+        return mp.power(x, y)
+    return power
 
 
 def _sympy_power(sp):
@@ -76,7 +88,7 @@ ARITHMETIC = (
        prec=40, right_assoc=True, names={"pow": "power, same as x**y"},
        domain=(_pow_defined, "x > 0, or x = 0 with y >= 0, or x < 0 with an integer y"),
        lib={"math": "pow", "cmath": lambda cmath: _complex_pow, "numpy": ("power",),
-            "mpmath": "power", "sympy": _sympy_power},
+            "mpmath": _mpmath_power, "sympy": _sympy_power},
        taylor=lambda S, x, y: S.power(x, y)),
     Op("neg", 1, (-1,), "negation", python=operator.neg, symbol=("-",), dunder="neg",
        pretty="-{0}", latex="-{0}", prec=30, nary="product",

@@ -100,9 +100,14 @@ def mpmath_math() -> SimpleNamespace:
     """
     import mpmath
 
+    from .spec import MPMATH_MAX_BITS
+
+    def finite(v):  # real, and inside the mpmath range (see MPMATH_MAX_BITS)
+        return not isinstance(v, mpmath.mpc) and mpmath.isfinite(v) and \
+            mpmath.mag(v) <= MPMATH_MAX_BITS
+
     return build("mpmath", _PYTHON, "mpmath", mpmath, raises=False, number=mpmath.mpf,
-                 finite=lambda v: not isinstance(v, mpmath.mpc) and mpmath.isfinite(v),
-                 pi=mpmath.pi, e=mpmath.e)
+                 finite=finite, pi=mpmath.pi, e=mpmath.e)
 
 
 @lru_cache(maxsize=None)

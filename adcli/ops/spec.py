@@ -12,6 +12,12 @@ from collections.abc import Callable
 #: Precedence used by printers; function-call syntax binds tightest.
 ATOM = 100
 
+#: The mpmath range: numbers up to 2**MPMATH_MAX_BITS in magnitude.  mpmath's
+#: exponents are unbounded, so 9**9**9**9 would be computed (for hours, in
+#: gigabytes) where a float overflows; past this, sin's argument reduction
+#: alone takes seconds.  Beyond it is an overflow, as past 1.8e308 for floats.
+MPMATH_MAX_BITS = 100_000
+
 #: The libraries a namespace can be built over (see :mod:`adcli.ops.namespaces`).
 LIBRARIES = ("math", "cmath", "numpy", "mpmath", "sympy")
 
