@@ -88,9 +88,7 @@ ELEMENTARY = (
         names={"log": None, "ln": "natural logarithm (same as log)"}),
     _fn("log1p", lambda m, out, x: 1 / (1 + x), "log(1 + x), accurate for small x",
         latex=r"\ln\left(1 + {0}\right)", domain=(lambda x: x > -1, "x > -1"),
-        lib={"cmath": lambda cmath: lambda z: complex(
-                 0.5 * math.log1p(z.real * (2 + z.real) + z.imag * z.imag),
-                 math.atan2(z.imag, 1 + z.real)),
+        lib={"cmath": lambda cmath: stable.complex_log1p,
              "sympy": lambda sp: lambda x: sp.log(1 + x)}),
     _fn("log2", lambda m, out, x: 1 / (x * m.log(2)), "base-2 logarithm",
         latex=r"\log_2\left({0}\right)", domain=(_positive, "x > 0"), lib=_logarithm(2)),

@@ -24,8 +24,11 @@ def softplus(x: float) -> float:
     return math.log1p(math.exp(x))
 
 
-def _complex_log1p(w: complex) -> complex:
-    return w * (1 - w * (0.5 - w / 3)) if abs(w) < 1e-5 else cmath.log(1 + w)
+def complex_log1p(w: complex) -> complex:
+    """log(1 + w) as accurate as math.log1p in its real part (cmath.log(1 + w)
+    loses the digits of a small w: softplus at -5 would disagree with itself)."""
+    return complex(0.5 * math.log1p(w.real * (2 + w.real) + w.imag * w.imag),
+                   math.atan2(w.imag, 1 + w.real))
 
 
 def complex_sigmoid(z: complex) -> complex:
@@ -37,8 +40,8 @@ def complex_sigmoid(z: complex) -> complex:
 
 def complex_softplus(z: complex) -> complex:
     if z.real > 0:
-        return z + _complex_log1p(cmath.exp(-z))
-    return _complex_log1p(cmath.exp(z))
+        return z + complex_log1p(cmath.exp(-z))
+    return complex_log1p(cmath.exp(z))
 
 
 def complex_special(name: str):
