@@ -33,3 +33,74 @@ def test_tape_rules_in_latex_name_only_their_own_rows(monkeypatch):
     assert last.value == pytest.approx(sum(math.sin(0.5 * k) for k in range(1, terms + 1)))
     rule = next(row for row in table.rows if row.op == "sin").tangent_rule
     assert rule.latex == r"\dot{v}_{3} = \cos\left(v_{2}\right) \cdot \dot{v}_{2}"
+
+
+# -- swell: SymPy's bounds and the budget cover every step -------------------------------
+
+def _swell(formula: str, budget: float = 5.0, order: int = 2):
+    from adcli.studies.entry import expression_swell
+
+    return expression_swell(formula, ["x=0.5"], order=order, budget=budget)
+
+
+@pytest.mark.parametrize("formula, nodes, nesting", [
+    ("+".join(f"sin({k}*x)" for k in range(1, 7001)), 28_000, 3),  # 1 + 7,000·3 + 6,999
+    ("sin(" * 450 + "x" + ")" * 450, 451, 450),
+])
+def test_swell_applies_the_symbolic_size_bounds_first(run, monkeypatch, formula, nodes,
+                                                      nesting):
+    """Nothing is recorded or converted: the bound is checked on the parsed graph."""
+    from adcli.studies import swell as module
+
+    monkeypatch.setattr(module, "record", lambda *a, **k: pytest.fail("recorded"))
+    result = run("swell", formula, "--at", "x=0.5", "--budget", "1")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f"adcli: error: swell is not available for this input: "
+                             f"{nodes:,} nodes nested {nesting:,} deep, and SymPy is given "
+                             f"at most 20,000 nodes nested 400 deep\n")
+
+
+def _armed() -> float:
+    import signal
+
+    return signal.getitimer(signal.ITIMER_REAL)[0]
+
+
+@pytest.mark.parametrize("step", ["to_sympy", "sizes"])
+def test_swell_runs_every_sympy_step_under_the_budget(monkeypatch, step):
+    """The conversion to SymPy once ran outside the budget (90 s with --budget 1)."""
+    from adcli.studies import swell as module
+
+    real, seen = getattr(module, step), []
+    monkeypatch.setattr(module, step, lambda *a: seen.append(_armed()) or real(*a))
+    study = _swell("sin(x)*exp(x)", budget=3.0)
+    assert seen and all(0 < left <= 3.0 for left in seen)
+    assert [row.status for row in study.rows] == ["ok", "ok"]
+    assert study.rows[0].symbolic_nodes is not None
+
+
+def test_swell_stops_a_slow_conversion_at_the_budget(monkeypatch):
+    import time
+
+    from adcli.studies import swell as module
+
+    monkeypatch.setattr(module, "to_sympy", lambda *a: time.sleep(60))
+    started = time.perf_counter()
+    study = _swell("sin(x)*exp(x)", budget=0.5)
+    assert time.perf_counter() - started < 10
+    assert [row.status for row in study.rows] == ["over budget", "over budget"]
+    assert all(row.tape_entries == 4 and row.ad_work > 4 for row in study.rows)
+
+
+def test_swell_bounds_the_ad_columns_by_half_the_budget(monkeypatch):
+    """Nested tapes and Taylor time stop at half the budget: empty cells, not a hang."""
+    import time
+
+    from adcli.tape import series
+
+    monkeypatch.setattr(series, "coefficients", lambda *a: time.sleep(60))
+    started = time.perf_counter()
+    study = _swell("sin(x)*exp(x)", budget=1.0)
+    assert time.perf_counter() - started < 10
+    assert [row.taylor_seconds for row in study.rows] == [None, None]
+    assert [row.status for row in study.rows] == ["ok", "ok"]

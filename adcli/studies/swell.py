@@ -8,7 +8,10 @@ at each level) and the time of Taylor mode (all orders in one pass).  For
 several variables, one row describes the whole gradient: SymPy's n partial
 derivatives against one reverse sweep over the tape.
 
-SymPy runs under a time budget; past it the rows say "over budget".
+SymPy runs under a time budget, from building the expression to the last
+size; past it the rows say "over budget".  The AD columns (nested tapes,
+Taylor time) stop at half the budget, so a study ends within one and a half.
+A formula beyond what adcli gives SymPy (nodes, nesting) is refused first.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from __future__ import annotations
 import time
 
 from ..backends import Problem
-from ..backends.symbolic import _OverBudget, checked_budget, to_sympy, time_budget
+from ..backends.symbolic import (MAX_DEPTH, MAX_NODES, _OverBudget, checked_budget, depth,
+                                 to_sympy, time_budget)
 from ..errors import MathError, NotAvailable, UsageError
 from ..records.steps import Swell, SwellRow
 from ..tape.record import record
@@ -46,34 +50,61 @@ def sizes(exprs: list) -> tuple[int, int, int]:
 MAX_NESTED_ENTRIES = 200_000
 
 
-def _nested_entries(problem: Problem, name: str, order: int, budget: float) -> dict:
+class _Clock:
+    """One deadline; :meth:`run` interrupts a call at it (``None``: out of time)."""
+
+    def __init__(self, seconds: float):
+        self.deadline = time.perf_counter() + seconds
+
+    def run(self, call):
+        remaining = self.deadline - time.perf_counter()
+        if remaining <= 0:
+            return None
+        try:
+            with time_budget(remaining):
+                return call()
+        except _OverBudget:
+            return None
+
+
+def _nested_entries(problem: Problem, name: str, order: int, clock: _Clock) -> dict:
     """k -> tape entries of the k-th derivative by nested (repeated) reverse mode,
-    as far as the budget and the entry cap allow."""
+    as far as the clock and the entry cap allow."""
     from ..tape.second_order import nested_derivatives
 
     sizes: dict = {}
-    deadline = time.perf_counter() + budget
+    levels = nested_derivatives(problem.graph, problem.point, name, order)
     try:
-        for k, entries, _value in nested_derivatives(problem.graph, problem.point, name,
-                                                     order):
+        while (level := clock.run(lambda: next(levels, None))) is not None:
+            k, entries, _value = level
             sizes[k] = entries
-            if entries > MAX_NESTED_ENTRIES or time.perf_counter() > deadline:
+            if entries > MAX_NESTED_ENTRIES:
                 break
     except MathError:
         pass
     return sizes
 
 
-def _taylor_seconds(tape, name: str, order: int) -> float | None:
-    """Time for f, f', ..., f^(order) at once by Taylor mode (None: no expansion)."""
+def _taylor_seconds(tape, name: str, order: int, clock: _Clock) -> float | None:
+    """Time for f, f', ..., f^(order) at once by Taylor mode (None: no expansion
+    or out of time)."""
     from ..tape.series import coefficients
 
     start = time.perf_counter()
     try:
-        coefficients(tape.graph, tape.point, name, order)
+        done = clock.run(lambda: coefficients(tape.graph, tape.point, name, order) or True)
     except MathError:
         return None
-    return time.perf_counter() - start
+    return None if done is None else time.perf_counter() - start
+
+
+def _sympy_takes(graph) -> None:
+    """The symbolic backend's bounds on what SymPy is given, checked before any work."""
+    nesting = depth(graph)
+    if len(graph) > MAX_NODES or nesting > MAX_DEPTH:
+        raise NotAvailable(f"swell is not available for this input: {len(graph):,} nodes "
+                           f"nested {nesting:,} deep, and SymPy is given at most "
+                           f"{MAX_NODES:,} nodes nested {MAX_DEPTH} deep")
 
 
 def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -> Swell:
@@ -86,33 +117,37 @@ def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -
         order = 1
     if not names:
         raise UsageError("the formula has no variable to differentiate")
+    _sympy_takes(problem.graph)
     tape = record(problem.graph, problem.point, partials=False)
     import sympy
 
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
-    nested = {} if gradient else _nested_entries(problem, names[0], order, budget)
-    rows, deadline = [], time.perf_counter() + budget
+    ad_clock = _Clock(budget / 2)
+    nested = {} if gradient else _nested_entries(problem, names[0], order, ad_clock)
+    clock = _Clock(budget)
     try:
-        expr = to_sympy(problem.graph, symbols)
+        expr = clock.run(lambda: to_sympy(problem.graph, symbols))
     except RecursionError:
         raise NotAvailable("symbolic differentiation is not available for this input: "
                            "SymPy ran out of recursion depth") from None
+    rows = []
     for k in range(1, order + 1):
         if on_step is not None:
             on_step(f"order {k}")
         work = 2 * len(tape) if gradient else nested.get(k)
-        taylor = None if gradient else _taylor_seconds(tape, names[0], k)
-        remaining = deadline - time.perf_counter()
+        taylor = None if gradient else _taylor_seconds(tape, names[0], k, ad_clock)
         start = time.perf_counter()
         try:
-            if remaining <= 0:
+            if expr is None:
                 raise _OverBudget()
-            with time_budget(remaining):
-                if gradient:
-                    derivatives = [sympy.diff(expr, symbols[n]) for n in names]
-                else:  # the k-th derivative as SymPy itself forms it
-                    derivatives = [sympy.diff(expr, symbols[names[0]], k)]
-                nodes, ops, cse_nodes = sizes(derivatives)
+            if gradient:
+                derivatives = clock.run(lambda: [sympy.diff(expr, symbols[n]) for n in names])
+            else:  # the k-th derivative as SymPy itself forms it
+                derivatives = clock.run(lambda: [sympy.diff(expr, symbols[names[0]], k)])
+            measured = derivatives and clock.run(lambda: sizes(derivatives))
+            if not measured:
+                raise _OverBudget()
+            nodes, ops, cse_nodes = measured
         except (_OverBudget, RecursionError) as error:
             status = "over budget" if isinstance(error, _OverBudget) else "not available"
             rows.append(SwellRow(k, None, None, None, len(tape), work, None, status, taylor))
