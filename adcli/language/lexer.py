@@ -15,8 +15,8 @@ from ..errors import ParseError
 #: Token kinds: ``num``, ``name``, ``op`` (operators and punctuation), ``bad``.
 _TOKEN = r"""
     (?P<ws>\s+)
-  | (?P<badnum>(?:\d+\.?\d*|\.\d+)[eE][+-]?(?![0-9]))
-  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<badnum>(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?(?![0-9]))
+  | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<bad>//|<<|>>|\*\*=|[-+*/%@&|^:]=)
   | (?P<op>\*\*|<=|>=|==|!=|[-+*/^(),<>])
@@ -29,7 +29,7 @@ _TOKEN = r"""
 #: A name (not a keyword) followed by "(" is one token, "sin(": a call opens.
 #: Single-character operators, the most frequent tokens, are tried first.
 FAST = re.compile(r"[-+/^(),]|(?!(?:if|else|and|or|not)\b)[A-Za-z_]\w*\s*\(|[A-Za-z_]\w*"
-                  r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|\*\*|[<>=!]=|\S", re.ASCII)
+                  r"|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\*\*|[<>=!]=|\S", re.ASCII)
 
 
 def columns(text: str) -> list[int]:
@@ -122,7 +122,8 @@ def tokenize(text: str) -> list[tuple[str, str, int]]:
         elif kind == "bad" or kind == "other":
             kind, value = "bad", _bad(value)
         elif kind == "badnum":
-            kind, value = "bad", f"malformed number {value!r}: an exponent needs digits"
+            kind, value = "bad", (f"malformed number {shortened(value)!r}: an exponent "
+                                  f"needs digits")
         append((kind, value, match.start()))
     append(("end", "", len(text)))
     return tokens
@@ -144,7 +145,7 @@ def after_operand(prev: str, tok: str) -> tuple[str, int]:
     ``tok``, -1: at ``prev``)."""
     digits = NUMBER_START
     if prev[:1] in digits and tok[:1] == ".":
-        return f"malformed number {prev}{tok}", -1
+        return f"malformed number {shortened(prev + tok)}", -1
     if prev[:1] in digits and tok[:1] == "_":
         return "digit separators '_' are not supported in numbers", 0
     if prev == "0" and tok[:1] in "xXbBoO" and tok[1:2].isalnum():
@@ -165,3 +166,20 @@ def located(text: str, index: int, message: str) -> ParseError:
         if kind == "bad":
             return ParseError(bad, text, start)
     return ParseError(message, text, column)
+
+
+#: The longest number literal read: below Python's own limit on the digits of an
+#: integer (4,300), which SymPy and mpmath would otherwise meet as an exception.
+MAX_LITERAL = 4_000
+
+
+def number_error(token: str) -> str:
+    """Why a number literal is refused: too long to read, or beyond float64."""
+    if len(token) > MAX_LITERAL:
+        return f"a number of {len(token):,} characters: numbers are read up to {MAX_LITERAL:,}"
+    return f"number {shortened(token)} is too large for float64"
+
+
+def shortened(token: str) -> str:
+    """A long token as its head and tail: a message need not repeat 100,000 digits."""
+    return token if len(token) <= 40 else f"{token[:20]}...{token[-8:]}"

@@ -19,8 +19,8 @@ import sys
 from ..errors import ParseError
 from . import graph as _graph
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused, ID_BITS, kind_key, unary_key
-from .lexer import (FAST, PYTHON_KEYWORDS, NAME_START, NUMBER_START, after_operand, located,
-                    unknown_function)
+from .lexer import (FAST, MAX_LITERAL, PYTHON_KEYWORDS, NAME_START, NUMBER_START,
+                    after_operand, located, number_error, unknown_function)
 from ..ops import CONSTANTS, INFIX, PREFIX, SURFACE, VARIADIC
 
 #: Limits that turn hostile or absurd input into a clean error.
@@ -163,8 +163,8 @@ class _Parser:
                     push(node)  # a variable, constant or number met before
                     expect_operand = False
                 elif tok[:1] in NUMBER_START and tok != ".":
-                    if float(tok) > _FLOAT_MAX:
-                        raise _Fail(f"number {tok} is too large for float64", i)
+                    if len(tok) > MAX_LITERAL or float(tok) > _FLOAT_MAX:
+                        raise _Fail(number_error(tok), i)
                     n = len(kinds)
                     node = seen[tok] = setdefault((CONST, (), tok), n)
                     if node == n:
