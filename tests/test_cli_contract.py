@@ -100,7 +100,8 @@ CONFLICTS = [
      "or both"),
 ] + [([command, "x", "--at", "1", *_extra(command), "-q", "-f", "csv"],
       "--quiet prints bare numbers and --format csv a format: give one of them")
-     for command in COMMANDS if command != "graph"]
+     for command in COMMANDS] + [
+    (["graph", "x*y", "-q"], "--quiet prints the values and adjoints at a point: give --at")]
 
 
 @pytest.mark.parametrize("argv, message", CONFLICTS, ids=[" ".join(a) for a, _ in CONFLICTS])
@@ -166,6 +167,8 @@ QUIET = [
      lambda j: [[r["value"], r["adjoint"]] for r in j["rows"]]),
     (("steps", "sin(x)", "--at", "1"),
      lambda j: [[r["h"], r["forward"], r["central"], r["complex"]] for r in j["rows"]]),
+    (("graph", "x*sin(y)+x", *TWO),
+     lambda j: [[n["value"], n["adjoint"]] for n in j["nodes"]]),
     (("swell", "sin(x)*x", "--at", "1", "--order", "2"),
      lambda j: [[r["symbolic_nodes"], r["count_ops"], r["cse_nodes"], r["tape_entries"],
                  r["ad_work"]] for r in j["rows"]]),

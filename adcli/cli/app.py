@@ -81,7 +81,9 @@ class _Command(click.Command):
 
     def parse_args(self, ctx: click.Context, args: list) -> list:
         params = getattr(self.callback, "adcli_params", None)
-        return super().parse_args(ctx, formula_apart(args, params) if params else args)
+        if params and any(param.name == "expression" for param in self.params):
+            args = formula_apart(args, params)
+        return super().parse_args(ctx, args)
 
 
 class _Group(click.Group):

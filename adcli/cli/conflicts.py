@@ -12,6 +12,7 @@ from ..errors import UsageError
 
 
 def _given(settings, name: str) -> bool:
+    """Whether the option was given: set, true, or a list that is not empty."""
     return getattr(settings, name, None) not in (None, False, ())
 
 

@@ -178,6 +178,7 @@ GRAPH = (
     shown_digits("Significant digits of values and partials (JSON always keeps all)."),
     Param(("--render",), "render_to", "Also draw the graph into this .svg or .png file "
           "(needs the Graphviz 'dot' program).", metavar="FILE"),
+    QUIET,
     DEBUG,
 )
 

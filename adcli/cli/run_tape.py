@@ -33,6 +33,14 @@ class GraphSettings(FormulaSettings):
     fmt: str | None = None
     digits: int | None = None
     render_to: str | None = None
+    quiet: bool = False
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.quiet and not self.at:
+            from ..errors import UsageError
+
+            raise UsageError("--quiet prints the values and adjoints at a point: give --at")
 
 
 def run_graph(settings: GraphSettings) -> None:
@@ -40,7 +48,7 @@ def run_graph(settings: GraphSettings) -> None:
     from ..studies.graph_view import graph_view
 
     view = graph_view(settings.formula(), settings.at, settings.digits)
-    render(view, settings.output("text"))
+    render(view, settings.output("text"), quiet=settings.quiet)
     if settings.render_to:
         from ..render.drawing import save
 

@@ -67,9 +67,15 @@ def product(record) -> list:
     return [[_n(record.result[name]) for name in record.inputs]]
 
 
-LINES = {"Derivative": derivative, "Comparison": comparison, "StepScan": step_scan,
+def graph_view(record) -> list:
+    """One line per node: its value and its adjoint."""
+    return [[_n(node.value), _n(node.adjoint)] for node in record.nodes]
+
+
+LINES = {"GraphView": graph_view, "Derivative": derivative, "Comparison": comparison, "StepScan": step_scan,
          "Swell": swell, "TapeTable": tape_table, "Jacobian": jacobian,
-         "Hessian": hessian, "Product": product}
+         "Hessian": hessian,
+         "Product": product}
 
 
 def render(record, stream, quiet: bool = True) -> None:
