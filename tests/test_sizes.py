@@ -104,3 +104,44 @@ def test_swell_bounds_the_ad_columns_by_half_the_budget(monkeypatch):
     assert time.perf_counter() - started < 10
     assert [row.taylor_seconds for row in study.rows] == [None, None]
     assert [row.status for row in study.rows] == ["ok", "ok"]
+
+
+# -- sweeps × tape entries: checked before the first sweep --------------------------------
+
+def _jacobian(formula: str, names: list[str], mode: str):
+    from adcli.studies.entry import jacobian_at
+
+    return jacobian_at(formula, [f"{n}=0.5" for n in names], (), mode)
+
+
+def test_forward_jacobian_of_many_inputs_is_refused_before_sweeping(monkeypatch):
+    """20,000 tangent sweeps over a 60,000-entry tape never finished; one adjoint sweep
+    gives the same gradient."""
+    from adcli.errors import UsageError
+    from adcli.studies import jacobian as module
+
+    monkeypatch.setattr(module, "tangent_columns", lambda *a: pytest.fail("swept"))
+    names = [f"x{i}" for i in range(20_000)]
+    formula = "+".join(f"{n}*{n}" for n in names)
+    with pytest.raises(UsageError) as caught:
+        _jacobian(formula, names, "forward")
+    assert caught.value.message == (
+        "forward mode needs 20,000 sweeps over 59,999 tape entries, over the bound of "
+        "20,000,000 entries swept; reverse mode needs 1 sweep (--mode reverse), or choose "
+        "fewer inputs with --wrt")
+    gradient = _jacobian(formula, names, "auto")
+    assert gradient.matrix[0][:3] == (1.0, 1.0, 1.0) and len(gradient.matrix[0]) == 20_000
+
+
+def test_reverse_jacobian_of_many_outputs_is_refused_before_sweeping():
+    from adcli.errors import UsageError
+
+    outputs = ",".join(f"sin({k}*x)" for k in range(1, 5_001))
+    with pytest.raises(UsageError) as caught:  # x, then k·x and sin(k·x) for each k
+        _jacobian(outputs, ["x"], "reverse")
+    assert caught.value.message == (
+        "reverse mode needs 5,000 sweeps over 10,001 tape entries, over the bound of "
+        "20,000,000 entries swept; forward mode needs 1 sweep (--mode forward)")
+    column = _jacobian(outputs, ["x"], "auto").matrix
+    assert [row[0] for row in column[:3]] == pytest.approx(
+        [k * math.cos(0.5 * k) for k in (1, 2, 3)], rel=1e-15)

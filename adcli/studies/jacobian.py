@@ -35,6 +35,21 @@ def _outputs(problem: Problem) -> tuple:
     return tuple(format_node(graph, node) for node in graph.outputs)
 
 
+#: Tape entries one study may sweep in all (sweeps × entries): about a second's work.
+MAX_SWEPT = 20_000_000
+
+
+def check_sweeps(sweeps: int, entries: int, what: str, instead: str) -> None:
+    """Refuse, before the first sweep, work that grows as sweeps × tape entries."""
+    if sweeps * entries > MAX_SWEPT:
+        raise UsageError(f"{what} needs {sweeps:,} sweeps over {entries:,} tape entries, "
+                         f"over the bound of {MAX_SWEPT:,} entries swept; {instead}")
+
+
+def _sweeps(k: int) -> str:
+    return f"{k:,} sweep{'s' * (k != 1)}"
+
+
 def advice(n: int, m: int, edges: int) -> tuple[str, str]:
     """The cheaper AD mode for n inputs and m outputs, and why."""
     mode = "forward" if n <= m else "reverse"
@@ -53,8 +68,12 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
         mode, note = advice(n, m, len(tape.edges) // 3)
     performed = 0
     if mode == "forward":
+        check_sweeps(n, len(tape), "forward mode", f"reverse mode needs {_sweeps(m)} "
+                     f"(--mode reverse), or choose fewer inputs with --wrt")
         matrix, performed = rows_of(tangent_columns(tape, names), range(m)), n
     elif mode == "reverse":
+        check_sweeps(m, len(tape), "reverse mode", f"forward mode needs {_sweeps(n)} "
+                     f"(--mode forward)")
         matrix = []
         for out in tape.outputs:
             bar = adjoints(tape, {out: 1.0}) if out >= 0 else [0.0] * len(tape)
