@@ -114,13 +114,6 @@ def test_a_complex_result_is_a_math_error(run, program, mode):
                        f"number 0.7j: adcli differentiates real functions")
 
 
-def test_a_complex_number_meeting_a_traced_one(run, program):
-    result = diff(run, program, "complex_times")
-    refused(result, 1, f"adcli: math error: {program}:{line_of('1j * x')}: the complex "
-                       f"number 1j meets a traced number: adcli differentiates real "
-                       f"functions")
-
-
 @pytest.mark.parametrize("mode", MODES, ids=" ".join)
 def test_an_integer_beyond_floats_is_a_math_error(run, program, mode):
     result = diff(run, program, "huge", *mode)
@@ -153,11 +146,16 @@ def test_a_traced_number_in_math_names_the_function_to_use(run, program, functio
                        f"{instead}")
 
 
-def test_a_numpy_ufunc_without_a_rule(run, program):
-    result = diff(run, program, "np_exp2")
-    refused(result, 1, f"adcli: math error: {program}:{line_of('np.exp2')}: TypeError: "
-                       f"numpy.exp2 has no derivative rule in adcli: use adcli.functions "
-                       f"(`adcli functions` lists them)")
+@pytest.mark.parametrize("function, text, message", [
+    ("complex_times", "1j * x", "the complex number 1j meets a traced number: adcli "
+                                "differentiates real functions"),
+    ("np_exp2", "np.exp2", "TypeError: numpy.exp2 has no derivative rule in adcli: use "
+                           "adcli.functions (`adcli functions` lists them)"),
+])
+def test_a_value_adcli_cannot_trace_is_named_at_its_line(run, program, function, text,
+                                                         message):
+    result = diff(run, program, function)
+    refused(result, 1, f"adcli: math error: {program}:{line_of(text)}: {message}")
 
 
 @pytest.mark.parametrize("x", [0.7, -0.4])
