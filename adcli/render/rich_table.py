@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
@@ -24,21 +25,31 @@ TEXT_MIN = 12
 def _table(tab) -> Table:
     table = Table(title=tab.title, title_justify="left")
     for k, header in enumerate(tab.headers):
-        number = header in tab.right
-        table.add_column(header, justify="right" if number else "left",
-                         style="bold" if k == 0 else None, no_wrap=number or k == 0,
-                         overflow="fold")
+        table.add_column(header, justify="right" if header in tab.right else "left",
+                         style="bold" if k == 0 else None, no_wrap=_whole(tab, k),
+                         overflow="fold", min_width=_least(tab, k))
     for row in tab.rows:
         table.add_row(*row)
     return table
 
 
+def _whole(tab, k: int) -> bool:
+    """Numbers, and the first column that names each row, are never wrapped."""
+    return k == 0 or tab.headers[k] in tab.right
+
+
+def _least(tab, k: int) -> int:
+    """The least width of column ``k``'s text: a whole number or name, else the
+    longest word (up to TEXT_MIN), so that a word is split only when it must."""
+    cells = [row[k] for row in tab.rows] + [tab.headers[k]]
+    if _whole(tab, k):
+        return max(cell_len(cell) for cell in cells)
+    return min(TEXT_MIN, max(cell_len(word) for cell in cells for word in cell.split() or [""]))
+
+
 def _needs(tab, k: int) -> int:
-    """The least width column ``k`` can take (its cells, padding and a border)."""
-    longest = max((len(row[k]) for row in tab.rows), default=0)
-    if k and tab.headers[k] not in tab.right:
-        longest = min(longest, TEXT_MIN)
-    return max(longest, 1) + 3
+    """The least width column ``k`` takes with its padding and a border."""
+    return max(_least(tab, k), 1) + 3
 
 
 def dealt(tab, width: int) -> list:
