@@ -60,3 +60,90 @@ def test_complex_step_branch_point_check_itself(monkeypatch):
     real = record(graph, {"x": 1.0}, FLOAT, partials=False)
     with pytest.raises(MathError, match="not analytic"):
         complex_step(problem, FLOAT, "x", 1.0, 1e-20, real)
+
+
+# --- the symbolic mode at smooth points where SymPy cannot prove an argument real ---
+
+def _x16(x: float) -> tuple[float, float]:
+    """x**(1/6) = cbrt(sqrt(x)): its first and second derivatives."""
+    return x ** (-5 / 6) / 6, -5 / 36 * x ** (-11 / 6)
+
+
+@pytest.mark.parametrize("formula, x, want", [
+    ("cbrt(sqrt(x))", 0.5, _x16(0.5)[0]),
+    ("sign(log(x))*x", 0.56, -1.0),
+    ("sign(log(x))*x", 1.7, 1.0),
+    ("abs(log(x))", 0.5, -2.0),
+    ("cbrt(x)", -8.0, 1 / 12),
+])
+@pytest.mark.parametrize("mode", ["symbolic", "reverse"])
+def test_gradient_where_sympy_cannot_prove_realness(run, formula, x, want, mode):
+    got = _quiet(run, "diff", formula, "--at", f"x={x}", "--mode", mode)
+    assert got == [pytest.approx(want, rel=1e-13)]
+
+
+def _abs_tan_second(x: float) -> float:
+    t = math.tan(x + math.sqrt(2))  # negative here: |tan| = -tan
+    return -2 * t * (1 + t * t)
+
+
+@pytest.mark.parametrize("formula, x, want", [
+    ("abs(tan(x + sqrt(2)))", 1.26, _abs_tan_second(1.26)),
+    ("max(detach(3), x)", 4.0, 0.0),
+    ("max(detach(3), x**2)", 4.0, 2.0),
+    ("cbrt(sqrt(x))", 0.5, _x16(0.5)[1]),
+])
+@pytest.mark.parametrize("mode", ["symbolic", "forward-over-reverse"])
+def test_hessian_at_smooth_points(run, formula, x, want, mode):
+    got = _quiet(run, "hessian", formula, "--at", f"x={x}", "--mode", mode)
+    assert got == [pytest.approx(want, rel=1e-12, abs=1e-15)]
+
+
+@pytest.mark.parametrize("formula", ["sign(x)", "abs(x)*sign(x)*0 + sign(x)"])
+def test_symbolic_still_refuses_a_delta_at_its_point(run, formula):
+    result = run("diff", formula, "--at", "x=0", "--mode", "symbolic")
+    assert result.exit_code == 1
+    assert "DiracDelta(0" in result.stderr
+
+
+# --- Taylor mode at large |x| ----------------------------------------------------
+
+def _mp_derivatives(function, x: float, order: int) -> list[float]:
+    import mpmath
+
+    with mpmath.workdps(800):  # e^-800 against 1: the derivatives need the digits
+        return [float(mpmath.diff(function, mpmath.mpf(x), k)) for k in range(1, order + 1)]
+
+
+@pytest.mark.parametrize("name, function", [
+    ("tanh", lambda t: __import__("mpmath").tanh(t)),
+    ("sigmoid", lambda t: 1 / (1 + __import__("mpmath").exp(-t))),
+    ("softplus", lambda t: __import__("mpmath").log1p(__import__("mpmath").exp(t))),
+])
+@pytest.mark.parametrize("x", [-800.0, -720.0, -30.0, -20.0, -1.5, 0.0, 0.7, 20.0, 30.0,
+                               720.0, 800.0])
+def test_taylor_mode_is_stable_at_large_arguments(run, name, function, x):
+    got = _quiet(run, "diff", f"{name}(x)", "--at", f"x={x}", "--order", "4")
+    want = _mp_derivatives(function, x, 4)
+    assert len(got) == 4
+    for g, w in zip(got, want):
+        # subnormal results (e^-720) keep few digits; near 0 a zero derivative
+        # is rounding-sized
+        assert g == pytest.approx(w, rel=1e-10, abs=1e-13 if abs(x) < 5 else 1e-300)
+        assert math.copysign(1, g) == math.copysign(1, w) or w == 0
+
+
+# --- --precision: a bare constant as the taken branch keeps every digit ----------
+
+@pytest.mark.parametrize("constant", ["e", "pi"])
+def test_precision_bare_constant_branch(run, constant):
+    import json
+
+    import mpmath
+
+    result = run("diff", f"{constant} if x > 0 else x", "--at", "x=1", "--precision", "40",
+                 "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    value = json.loads(result.stdout, parse_float=str)["value"]  # every digit, as text
+    with mpmath.workdps(40):
+        assert value == mpmath.nstr(+getattr(mpmath, constant), 40)

@@ -116,8 +116,9 @@ def value_at(expr, subs: dict, what: str, digits: int | None):
     """
     import sympy
 
+    prec = 30 if digits is None else digits + 10
     try:
-        number = expr.xreplace(subs).evalf(30 if digits is None else digits + 10)
+        number = _decided(expr.xreplace(subs), prec).evalf(prec)
         if number.is_real and number.is_finite and not number.has(sympy.DiracDelta):
             if digits is None:
                 return float(number)
@@ -128,6 +129,23 @@ def value_at(expr, subs: dict, what: str, digits: int | None):
     except (ArithmeticError, TypeError, ValueError) as error:
         shown = type(error).__name__
     raise MathError(f"the symbolic {what} is infinite or undefined at the point ({shown})")
+
+
+def _decided(expr, prec):
+    """The expression with each sign, Heaviside and DiracDelta of a number decided
+    by the number's value: SymPy leaves ``DiracDelta(tan(1.26 + sqrt(2)))``
+    standing when it cannot prove the sign of its argument symbolically (and
+    evalf keeps it), though it is 0 at every nonzero value."""
+    import sympy
+
+    kinds = (sympy.DiracDelta, sympy.Heaviside, sympy.sign)
+    decided = {}
+    for atom in expr.atoms(*kinds):
+        if len(atom.args) == 1 and atom.args[0].is_number:
+            value = atom.args[0].evalf(prec)
+            if value.is_Float and value != 0:
+                decided[atom] = atom.func(value)
+    return expr.xreplace(decided) if decided else expr
 
 
 def _as_float(value, digits: int | None):

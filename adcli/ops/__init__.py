@@ -17,8 +17,11 @@ from .spec import ATOM, Op
 
 OPS: dict[str, Op] = {op.name: op for op in ARITHMETIC + ELEMENTARY + NONSMOOTH}
 
-#: Named constants of the language, with their value in a namespace ``m``.
-CONSTANTS = {"pi": lambda m: m.pi, "e": lambda m: m.e}
+#: Named constants of the language, with their value in a namespace ``m``.  The
+#: unary plus makes mpmath's lazy constants numbers at the working precision
+#: (a bare ``e`` would otherwise reach the output as an object that is later
+#: rounded to a double); every other namespace's constant is unchanged by it.
+CONSTANTS = {"pi": lambda m: +m.pi, "e": lambda m: +m.e}
 
 
 def _surface() -> dict[str, dict[int, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from . import stable
+from .nonsmooth import real_sympy
 from .spec import Op
 
 
@@ -24,6 +25,11 @@ def _tanh_partial(m, out, x):
     # once tanh rounds to 1 (|x| > 19 in float64), and cosh overflows sooner.
     t = m.exp(-2 * m.abs(x))
     return 4 * t / ((1 + t) * (1 + t))
+
+
+def _sympy_cbrt(sp):
+    real_abs, real_sign = real_sympy(sp)
+    return lambda x: real_sign(x) * real_abs(x) ** sp.Rational(1, 3)
 
 
 def _open_unit(x) -> bool:
@@ -66,7 +72,7 @@ ELEMENTARY = (
         taylor=lambda S, u: S.sinh_cosh(u)[0]),
     _fn("cosh", lambda m, out, x: m.sinh(x), "hyperbolic cosine",
         taylor=lambda S, u: S.sinh_cosh(u)[1]),
-    _fn("tanh", _tanh_partial, "hyperbolic tangent", taylor=lambda S, u: S.div(*S.sinh_cosh(u))),
+    _fn("tanh", _tanh_partial, "hyperbolic tangent", taylor=lambda S, u: S.tanh(u)),
     _fn("asinh", lambda m, out, x: 1 / m.hypot(x, 1), "inverse hyperbolic sine",
         latex=r"\operatorname{{arsinh}}\left({0}\right)", lib=_arc("asinh")),
     _fn("acosh", lambda m, out, x: 1 / (m.sqrt(x - 1) * m.sqrt(x + 1)),
@@ -107,7 +113,7 @@ ELEMENTARY = (
     _fn("cbrt", lambda m, out, x: 1 / (3 * out * out), "real cube root",
         latex=r"\sqrt[3]{{{0}}}", holomorphic=False,
         lib={"mpmath": lambda mp: lambda x: mp.sign(x) * mp.cbrt(mp.fabs(x)),
-             "sympy": lambda sp: lambda x: sp.sign(x) * sp.Abs(x) ** sp.Rational(1, 3)}),
+             "sympy": _sympy_cbrt}),
     _fn("erf", lambda m, out, x: 2 / m.sqrt(m.pi) * m.exp(-x * x), "error function",
         latex=r"\operatorname{{erf}}\left({0}\right)",
         lib={"numpy": lambda np: np.vectorize(math.erf, otypes=[float]),
@@ -118,7 +124,7 @@ ELEMENTARY = (
              "cmath": lambda cmath: stable.complex_special("erfc")}),
     _fn("sigmoid", lambda m, out, x: out * m.sigmoid(-x), "logistic function 1/(1+e^-x)",
         latex=r"\sigma\left({0}\right)",
-        taylor=lambda S, u: S.div(S.one(u), S.add(S.one(u), S.exp(S.neg(u)))),
+        taylor=lambda S, u: S.sigmoid(u),
         lib={"math": lambda _: stable.sigmoid, "cmath": lambda _: stable.complex_sigmoid,
              "numpy": lambda _: stable.numpy_sigmoid,
              "mpmath": lambda mp: lambda x: 1 / (1 + mp.exp(-x)),

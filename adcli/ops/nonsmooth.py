@@ -10,6 +10,8 @@ Dirac delta and the symbolic mode reports it undefined.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .spec import Op
 
 
@@ -35,6 +37,45 @@ def _stop_gradient_sympy(sp):
             return self.args[0].evalf(prec)
 
     return stop_gradient
+
+
+@lru_cache(maxsize=None)
+def real_sympy(sp) -> tuple:
+    """``(Abs, sign)`` for SymPy that know their argument is real.
+
+    adcli's values are real (every op checks its domain), but SymPy cannot
+    always prove it (``log(x)`` for real x, ``sqrt(x)``): its own ``sign``
+    then leaves ``Derivative(sign(log(x)), x)`` unevaluated and its ``Abs``
+    differentiates through ``re`` and ``im``.  These evaluate as SymPy's
+    own wherever SymPy can decide, and differentiate as real functions.
+    """
+    class sign(sp.Function):  # noqa: N801 (prints as SymPy's)
+        @classmethod
+        def eval(cls, a):
+            if a.is_number or a.is_extended_real:
+                return sp.sign(a)
+            return None
+
+        def fdiff(self, argindex=1):
+            return 2 * sp.DiracDelta(self.args[0])
+
+        def _eval_evalf(self, prec):
+            return sp.sign(self.args[0].evalf(prec))
+
+    class Abs(sp.Function):  # noqa: N801
+        @classmethod
+        def eval(cls, a):
+            if a.is_number or a.is_extended_real:
+                return sp.Abs(a)
+            return None
+
+        def fdiff(self, argindex=1):
+            return sign(self.args[0])
+
+        def _eval_evalf(self, prec):
+            return sp.Abs(self.args[0].evalf(prec))
+
+    return Abs, sign
 
 
 def _extremum(name, wins, doc):
@@ -63,10 +104,11 @@ NONSMOOTH = (
        latex=r"\left|{0}\right|", kink=lambda x: x == 0, subgradient=(0,),
        holomorphic=False, dunder="abs",
        lib={"math": lambda _: abs, "numpy": ("absolute", "fabs"), "mpmath": "fabs",
-            "sympy": "Abs"}),
+            "sympy": lambda sp: real_sympy(sp)[0]}),
     Op("sign", 1, (0,), "sign: -1, 0 or 1 (derivative 0 away from 0)",
        latex=r"\operatorname{{sgn}}\left({0}\right)", kink=lambda x: x == 0,
-       subgradient=(0,), holomorphic=False, lib={"math": lambda _: _sign}),
+       subgradient=(0,), holomorphic=False,
+       lib={"math": lambda _: _sign, "sympy": lambda sp: real_sympy(sp)[1]}),
     Op("relu", 1, (lambda m, out, x: m.where(x > 0, 1, 0),), "max(x, 0)",
        evaluate=lambda m, x: m.where(x > 0, x, 0 * x),
        latex=r"\operatorname{{ReLU}}\left({0}\right)", kink=lambda x: x == 0,

@@ -8,7 +8,8 @@ numbers are :class:`Series`, in the series namespace, and each op propagates
 as the op table says (``Op.taylor``):
 
 * a series rule over the arithmetic below (sums, the Cauchy product, the
-  quotient, exp, log, sin/cos and sinh/cosh together, square roots, powers);
+  quotient, exp, log, sin/cos and sinh/cosh together, square roots, powers,
+  and tanh and the sigmoid in forms that cannot overflow);
 * otherwise the derivative ODE, y' = sum_k (dy/du_k) u_k', integrated with
   the op's own partials evaluated on series -- no derivative written twice.
 
@@ -155,10 +156,30 @@ def one(like: Series) -> Series:
     return constant(1.0, len(like.c) - 1)
 
 
+def scale(u: Series, a: float) -> Series:
+    return Series(a * c + 0.0 for c in u.c)  # + 0.0: no -0.0
+
+
+def tanh(u: Series) -> Series:
+    """s (1 - t)/(1 + t) with t = exp(-2|u|), s the sign: sinh/cosh overflow
+    past |u| = 710, and 1 - tanh^2 rounds to 0 past |u| = 19."""
+    s = 1.0 if u.c[0] >= 0 else -1.0
+    t = exp(scale(u, -2 * s))
+    return scale(div(sub(one(u), t), add(one(u), t)), s)
+
+
+def sigmoid(u: Series) -> Series:
+    """1/(1 + exp(-u)), or t/(1 + t) with t = exp(u) below 0: never exp of a large u."""
+    if u.c[0] >= 0:
+        return div(one(u), add(one(u), exp(neg(u))))
+    t = exp(u)
+    return div(t, add(one(u), t))
+
+
 #: What the op table's series rules are written over.
 ARITHMETIC = SimpleNamespace(add=add, sub=sub, neg=neg, mul=mul, div=div, exp=exp, log=log,
                              sin_cos=sin_cos, sinh_cosh=sinh_cosh, sqrt=sqrt, power=power,
-                             one=one)
+                             one=one, tanh=tanh, sigmoid=sigmoid)
 
 
 def propagate(op, args) -> Series:
