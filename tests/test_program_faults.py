@@ -303,3 +303,19 @@ def test_a_missing_drawing_tool_is_known_by_the_check(tmp_path, option, check, s
     monkeypatch.setattr(util, "find_spec", lambda name: None)
     with pytest.raises(UsageError, match="matplotlib" if option == "--plot" else "Graphviz"):
         check(str(tmp_path / f"out{suffix}"))
+
+
+# -- --plot and --render through the command line: checked before any output ---------
+
+@pytest.mark.parametrize("args, message", [
+    (("steps", "sin(x)", "--at", "1", "--plot", ""), "--plot needs a file name"),
+    (("steps", "sin(x)", "--at", "1", "--plot", "/nonexistent-dir/v.png"),
+     "no such directory"),
+    (("graph", "sin(x)", "--at", "1", "--render", ""), "--render needs a file name"),
+    (("graph", "sin(x)", "--at", "1", "--render", "/nonexistent-dir/g.svg"),
+     "no such directory"),
+])
+def test_plot_and_render_refused_before_any_output(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr and result.stderr.count("\n") == 1

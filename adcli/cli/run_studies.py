@@ -6,6 +6,7 @@ progress line on stderr (:mod:`.progress`) follows the long ones.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from .settings import FormulaSettings
@@ -41,10 +42,10 @@ class StepsSettings(FormulaSettings):
 
     def __post_init__(self):  # before the scan, not after it
         super().__post_init__()
-        if self.plot and not self.plot.lower().endswith((".png", ".svg")):
-            from ..errors import UsageError
+        if self.plot is not None:  # the file and matplotlib, known before any output
+            from ..render.vcurve import check
 
-            raise UsageError(f"--plot {self.plot}: the file must end in .png or .svg")
+            check(self.plot)
 
 
 def run_steps(settings: StepsSettings) -> None:
@@ -53,10 +54,11 @@ def run_steps(settings: StepsSettings) -> None:
 
     result = step_scan(settings.formula(), settings.at, settings.wrt)
     render(result, settings.output(), quiet=settings.quiet)
-    if settings.plot:
+    if settings.plot is not None:
         from ..render.vcurve import save
 
-        save(result, settings.plot)
+        written = save(result, settings.plot)
+        sys.stderr.write(f"adcli: V-curve written to {written}\n")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from .settings import FormulaSettings
@@ -41,6 +42,10 @@ class GraphSettings(FormulaSettings):
             from ..errors import UsageError
 
             raise UsageError("--quiet prints the values and adjoints at a point: give --at")
+        if self.render_to is not None:  # the file and Graphviz, known before any output
+            from ..render.drawing import check_render
+
+            check_render(self.render_to)
 
 
 def run_graph(settings: GraphSettings) -> None:
@@ -49,7 +54,8 @@ def run_graph(settings: GraphSettings) -> None:
 
     view = graph_view(settings.formula(), settings.at, settings.digits)
     render(view, settings.output("text"), quiet=settings.quiet)
-    if settings.render_to:
+    if settings.render_to is not None:
         from ..render.drawing import save
 
-        save(view, settings.render_to)
+        written = save(view, settings.render_to)
+        sys.stderr.write(f"adcli: graph drawn to {written}\n")
