@@ -39,6 +39,22 @@ def _stop_gradient_sympy(sp):
     return stop_gradient
 
 
+def _real_function(sp, name: str, library, derivative):
+    """A SymPy function printed as ``name``: ``library``'s wherever SymPy can decide
+    (a number, a provably real argument), else differentiated by ``derivative``."""
+    def evaluate(cls, a):
+        return library(a) if a.is_number or a.is_extended_real else None
+
+    def fdiff(self, argindex=1):
+        return derivative(self.args[0])
+
+    def evalf(self, prec):
+        return library(self.args[0].evalf(prec))
+
+    return type(name, (sp.Function,), {"eval": classmethod(evaluate), "fdiff": fdiff,
+                                       "_eval_evalf": evalf})
+
+
 @lru_cache(maxsize=None)
 def real_sympy(sp) -> tuple:
     """``(Abs, sign)`` for SymPy that know their argument is real.
@@ -49,32 +65,8 @@ def real_sympy(sp) -> tuple:
     differentiates through ``re`` and ``im``.  These evaluate as SymPy's
     own wherever SymPy can decide, and differentiate as real functions.
     """
-    class sign(sp.Function):  # noqa: N801 (prints as SymPy's)
-        @classmethod
-        def eval(cls, a):
-            if a.is_number or a.is_extended_real:
-                return sp.sign(a)
-            return None
-
-        def fdiff(self, argindex=1):
-            return 2 * sp.DiracDelta(self.args[0])
-
-        def _eval_evalf(self, prec):
-            return sp.sign(self.args[0].evalf(prec))
-
-    class Abs(sp.Function):  # noqa: N801
-        @classmethod
-        def eval(cls, a):
-            if a.is_number or a.is_extended_real:
-                return sp.Abs(a)
-            return None
-
-        def fdiff(self, argindex=1):
-            return sign(self.args[0])
-
-        def _eval_evalf(self, prec):
-            return sp.Abs(self.args[0].evalf(prec))
-
+    sign = _real_function(sp, "sign", sp.sign, lambda a: 2 * sp.DiracDelta(a))
+    Abs = _real_function(sp, "Abs", sp.Abs, lambda a: sign(a))  # noqa: N806
     return Abs, sign
 
 
