@@ -113,3 +113,15 @@ def test_many_variables_are_read_in_linear_time():
     names = [f"x{k}" for k in range(50_000)]
     point = parse_point([",".join(f"{n}={k}" for k, n in enumerate(names))], names)
     assert point["x49999"] == 49999.0
+
+
+def test_fifty_thousand_points_are_read_as_plain_numbers():
+    """Each --at value that is a plain number is read as Python reads it (the same
+    double the parser would give), so 50,000 of them cost no parse each."""
+    from adcli.api import differentiate
+
+    names = [f"x{i}" for i in range(50_000)]
+    result = differentiate("+".join(f"{n}*{n}" for n in names[:5]) + "+" + "+".join(names),
+                           [f"{n}={0.25 + i * 1e-5!r}" for i, n in enumerate(names)],
+                           wrt=["x0,x1,x49999"])
+    assert result.gradient == {"x0": 1.5, "x1": 2 * (0.25 + 1e-5) + 1, "x49999": 1.0}

@@ -9,6 +9,7 @@ at the commas outside parentheses (``x=atan2(1,2)`` is one value).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from ..errors import MathError, ParseError, UsageError
@@ -17,6 +18,9 @@ from ..ops import CONSTANTS, SURFACE
 from .parser import parse
 from ..tape.record import record
 
+
+#: A plain decimal number, read as Python reads it (the parser would give the same double).
+_PLAIN = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*\Z", re.ASCII)
 
 #: Words that name no finite number, refused as such rather than as variables.
 _NOT_FINITE = frozenset({"inf", "infinity", "nan"})
@@ -38,6 +42,10 @@ def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at",
             return ParseError(label + message, text, column)
         return UsageError(label + message)
 
+    if m is FLOAT and _PLAIN.match(text):  # 50,000 --at x1=0.5 need no parser
+        value = float(text)
+        if value - value == 0:
+            return value
     try:
         graph = parse(text)
     except ParseError as error:
@@ -115,17 +123,17 @@ def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict
 
 def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:
     """``["x,y"]`` or ``["x", "y"]`` -> ``("x", "y")``; all variables if empty."""
-    names: list[str] = []
+    names: dict[str, None] = {}
+    known = frozenset(variables)
     for spec in specs:
         for name in spec.split(","):
             name = name.strip()
             if not name:
                 continue
-            if name not in variables:
+            if name not in known:
                 raise UsageError(f"--wrt {name}: not a variable of the formula "
                                  f"(variables: {', '.join(variables) or 'none'})")
-            if name not in names:
-                names.append(name)
+            names[name] = None
     return tuple(names) if names else tuple(variables)
 
 
