@@ -147,3 +147,30 @@ def test_precision_bare_constant_branch(run, constant):
     value = json.loads(result.stdout, parse_float=str)["value"]  # every digit, as text
     with mpmath.workdps(40):
         assert value == mpmath.nstr(+getattr(mpmath, constant), 40)
+
+
+# --- the same argument twice is no tie -------------------------------------------
+
+@pytest.mark.parametrize("formula, x, want", [
+    ("min(x, x, 0.75)", 0.5, [1.0, 0.0]),
+    ("max(x, x)", 0.5, [1.0, 0.0]),
+    ("max(x, x)*x", 0.5, [1.0, 2.0]),   # x^2
+    ("min(x, x, 0.75)", 1.0, [0.0, 0.0]),
+])
+def test_repeated_argument_order_2(run, formula, x, want):
+    assert _quiet(run, "diff", formula, "--at", f"x={x}", "--order", "2") == want
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+@pytest.mark.parametrize("formula", ["max(x, x)", "min(x, x, 0.75)"])
+def test_repeated_argument_is_no_kink(run_json, run, mode, formula):
+    out = run_json("diff", formula, "--at", "x=0.5", "--mode", mode)
+    assert out["gradient"] == {"x": 1.0} and out["warnings"] == []
+    assert run("diff", formula, "--at", "x=0.5", "--mode", mode, "--strict").exit_code == 0
+
+
+def test_a_true_tie_is_still_a_kink(run_json):
+    out = run_json("diff", "max(x, y)", "--at", "x=0.5", "--at", "y=0.5")
+    (warning,) = out["warnings"]
+    assert warning["kind"] == "kink"
+    assert warning["left"] == {"x": 0.0, "y": 0.0} and warning["right"] == {"x": 1.0, "y": 1.0}

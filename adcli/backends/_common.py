@@ -21,6 +21,8 @@ def kink_warnings(problem, tape: Tape, returned: str | None = None) -> tuple:
     gave instead of a derivative (AD backends name the op's subgradient)."""
     found = []
     for kink in tape.kinks:
+        if _same_argument_twice(tape, kink):
+            continue
         args = ", ".join(repr(float(x)) for x in kink.args)
         said = returned or "using the one-sided subgradient ({})".format(
             ", ".join(str(p) for p in kink.subgradient))
@@ -35,6 +37,15 @@ def kink_warnings(problem, tape: Tape, returned: str | None = None) -> tuple:
     left, right = one_sided(problem)
     return tuple(Warning(kind, op, row, message, left, right)
                  for kind, op, row, message in found)
+
+
+def _same_argument_twice(tape: Tape, kink) -> bool:
+    """max(x, x): an idempotent op given one argument twice is that argument,
+    smooth wherever it is; its "tie" is no kink."""
+    from ..ops import OPS
+
+    args = tape.graph.nodes[tape.nodes[kink.entry]][1]
+    return OPS[kink.op].idempotent and len(args) == 2 and args[0] == args[1]
 
 
 def _ties(problem, tape: Tape) -> list[str]:

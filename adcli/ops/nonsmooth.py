@@ -76,7 +76,7 @@ def _extremum(name, wins, doc):
                         lambda m, out, x, y: m.where(wins(x, y), 0, 1)), doc,
               latex="\\" + name + r"\left({0}, {1}\right)", variadic=True,
               params="a, b, ...", commutative=True, kink=_first_wins, subgradient=(1, 0),
-              holomorphic=False,
+              holomorphic=False, idempotent=True,
               lib={"math": lambda _: lambda a, b: a if wins(a, b) else b,
                    "mpmath": lambda _: lambda a, b: a if wins(a, b) else b,
                    "numpy": (lambda np: lambda a, b: np.where(wins(np.asarray(a), b), a, b),

@@ -53,7 +53,7 @@ class Op:
     __slots__ = ("name", "title", "arity", "evaluate", "partials", "pretty", "latex", "doc",
                  "prec", "right_assoc", "symbol", "dunder", "python", "names", "params",
                  "variadic", "commutative", "domain", "kink", "subgradient", "holomorphic",
-                 "taylor", "lib", "library", "nary", "identity", "detach")
+                 "taylor", "lib", "library", "nary", "identity", "detach", "idempotent")
 
     def __init__(self, name: str, arity: int, partials: tuple, doc: str, *,
                  evaluate: Callable[..., object] | None = None, lib: dict | None = None,
@@ -66,7 +66,8 @@ class Op:
                  kink: Callable[..., bool] | None = None, subgradient: tuple = (),
                  holomorphic: bool = True, title: str | None = None,
                  taylor: Callable[..., object] | None = None, nary: str | None = None,
-                 identity: int | None = None, detach: bool = False):
+                 identity: int | None = None, detach: bool = False,
+                 idempotent: bool = False):
         if len(partials) != arity or arity not in (1, 2):
             raise ValueError(f"{name}: one or two arguments, one partial each")
         if (kink is None) != (not subgradient):
@@ -91,6 +92,8 @@ class Op:
         self.nary = nary  # "sum" or "product": the n-ary chain SymPy flattens it into
         self.identity = identity  # x op identity == identity op x == x (0 for +, 1 for *)
         self.detach = detach  # its partial is 0 by decree: differences of values see through
+        # op(a, a) == a: the same argument twice is no tie, hence no kink (max(x, x))
+        self.idempotent = idempotent
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, arity={self.arity})"

@@ -187,6 +187,8 @@ def propagate(op, args) -> Series:
     orders = [len(a.c) - 1 for a in args if isinstance(a, Series)]
     if not orders:  # a constant part of the formula stays a number
         return getattr(FLOAT, op.name)(*args)
+    if op.idempotent and len(args) == 2 and args[0] is args[1]:
+        return args[0]  # max(x, x) is x: no tie to decide, no kink
     order = max(orders)
     xs = [a if isinstance(a, Series) else constant(a, order) for a in args]
     at = [x.c[0] for x in xs]
