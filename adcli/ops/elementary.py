@@ -83,7 +83,7 @@ ELEMENTARY = (
         domain=(_open_unit, "-1 < x < 1"), lib=_arc("atanh")),
     _fn("exp", lambda m, out, x: out, "exponential e^x", latex=r"e^{{{0}}}",
         taylor=lambda S, u: S.exp(u)),
-    _fn("expm1", lambda m, out, x: out + 1, "e^x - 1, accurate for small x",
+    _fn("expm1", lambda m, out, x: m.exp(x), "e^x - 1, accurate for small x",
         latex=r"\left(e^{{{0}}} - 1\right)",
         lib={"cmath": lambda cmath: lambda z: complex(
                  math.expm1(z.real) * math.cos(z.imag) - 2 * math.sin(z.imag / 2) ** 2,

@@ -231,7 +231,7 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
         entry = entry_of[node] = len(nodes)
         nodes.append(node)
         values.append(out)
-        if kink is not None and kink(x, y):
+        if kink is not None and kink(x, y) and not (a == b and op.idempotent):
             rules = op.subgradient
             kinks.append(Kink(entry, op.name, (x, y), rules))
         if partials:
