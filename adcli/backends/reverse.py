@@ -15,7 +15,7 @@ def gradient(tape: Tape, wrt, m) -> dict:
     inputs = tape.inputs
     if tape.output < 0:
         return {name: 0 * tape.value for name in wrt}
-    bar = adjoints(tape, {tape.output: 1})
+    bar = adjoints(tape, {tape.output: 1.0 if m.raises else m.number(1)})
     result = {name: bar[inputs[name]] for name in wrt}
     if not all(map(m.finite, result.values())):
         raise derivative_error(tape, lambda out, arg: bar[out] != 0)

@@ -61,7 +61,7 @@ def time_budget(seconds: float):
         raise _OverBudget()
 
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)  # again, if one is swallowed
     try:
         yield
     finally:

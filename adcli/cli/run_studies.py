@@ -22,7 +22,7 @@ class CompareSettings(FormulaSettings):
 
 
 def run_compare(settings: CompareSettings) -> None:
-    from ..render import render
+    from ..render import render, warn
     from ..studies.compare import METHODS
     from ..studies.entry import method_comparison
     from .progress import progress
@@ -31,6 +31,7 @@ def run_compare(settings: CompareSettings) -> None:
         result = method_comparison(settings.formula(), settings.at,
                                    settings.wrt, settings.digits, settings.reference_digits,
                                    settings.budget, on_step=step)
+    warn(result.warnings)
     render(result, settings.output(), quiet=settings.quiet)
 
 
@@ -49,10 +50,11 @@ class StepsSettings(FormulaSettings):
 
 
 def run_steps(settings: StepsSettings) -> None:
-    from ..render import render
+    from ..render import render, warn
     from ..studies.entry import step_scan
 
     result = step_scan(settings.formula(), settings.at, settings.wrt)
+    warn(result.warnings)
     render(result, settings.output(), quiet=settings.quiet)
     if settings.plot is not None:
         from ..render.vcurve import save

@@ -57,7 +57,7 @@ def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at",
                      f"variables", max(text.find(word), 0))
     try:
         value = record(graph, {}, m, partials=False).value
-    except MathError as exc:
+    except MathError as exc:  # a point that is no number is the request's fault: exit 2
         raise UsageError(f"{label}{exc.message}") from None
     if not m.finite(value):
         raise UsageError(f"{label}the value is not finite")

@@ -11,6 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def counted(n, noun: str, nouns: str | None = None) -> str:
+    """``1 tape entry``, ``2 tape entries``: a count with its noun in the right number
+    (records carry notes in words; every note counts the same way)."""
+    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class Warning:
     """Something a user must know about a number that is still returned."""

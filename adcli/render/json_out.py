@@ -46,6 +46,7 @@ def _comparison(record) -> dict:
                       "digits": ref.digits, "how": ref.how},
         "digits": record.digits,
         "rows": [dataclasses.asdict(row) for row in record.rows],
+        "warnings": [dataclasses.asdict(w) for w in record.warnings],
     }
     out = plain(out, record.digits)
     out["reference"] = plain(out["reference"], ref.digits)  # reference at its own digits

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .numbers import number
+from ..records import counted
 
 
 @dataclass
@@ -23,11 +24,6 @@ class Tabular:
 
     def sections(self) -> list:
         return [self] + self.more
-
-
-def counted(n, noun: str, nouns: str | None = None) -> str:
-    """``1 tape entry``, ``2 tape entries``: a count with its noun in the right number."""
-    return f"{n} {noun if n == 1 else nouns or noun + 's'}"
 
 
 _HOW = {

@@ -15,6 +15,7 @@ from ..backends import Problem, backend
 from ..backends._common import kink_warnings
 from ..errors import AdcliError
 from ..records.comparison import Comparison, MethodRow
+from ..records import counted
 from .reference import DEFAULT_DIGITS, reference
 
 #: (row name, backend mode, numerical method) in the order the table shows them.
@@ -94,12 +95,11 @@ def _correct_digits(rel_error: float, working: int | None) -> float:
 def _cost(result) -> str:
     cost = result.cost
     if result.mode == "numerical":
-        n = cost["evaluations"]
-        return f"{n} evaluation{'s' if n != 1 else ''}"
+        return counted(cost["evaluations"], "evaluation")
     if result.mode == "symbolic":
-        return f"{cost['expression_nodes']} expression nodes"
-    sweeps = "sweep" if cost["sweeps"] == 1 else "sweeps"
-    return f"{cost['sweeps']} {sweeps} over {cost['tape_entries']} tape entries"
+        return counted(cost["expression_nodes"], "expression node")
+    return (f"{counted(cost['sweeps'], 'sweep')} over "
+            f"{counted(cost['tape_entries'], 'tape entry', 'tape entries')}")
 
 
 def _note(result) -> str:

@@ -14,6 +14,7 @@ from ..errors import MathError, choose
 from ..language.points import vector_over
 from ..ops.namespaces import FLOAT
 from ..records.vector import Hessian, Product
+from ..records import counted
 from ..tape.record import record
 from ..tape.second_order import gradient_graph
 from .matrices import (central_jacobian, check_finite, output_tangents, rows_of,
@@ -45,8 +46,8 @@ def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
     index = [list(tape.inputs).index(n) for n in names]
     if mode == "forward-over-reverse":
         matrix = rows_of(tangent_columns(second, names), index)
-        note = (f"{len(names)} tangent sweeps through the recorded reverse sweep "
-                f"({len(second)} entries)")
+        note = (f"{counted(len(names), 'tangent sweep')} through the recorded reverse "
+                f"sweep ({counted(len(second), 'entry', 'entries')})")
     elif mode == "symbolic":
         matrix, note = _symbolic(problem), "sympy.diff twice, evaluated at the point"
     else:

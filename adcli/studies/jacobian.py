@@ -16,6 +16,7 @@ from ..language.points import parse_numbers  # noqa: F401 (studies.entry imports
 from ..language.points import vector_over
 from ..language.printer import format_node
 from ..records.vector import Jacobian, Product
+from ..records import counted
 from ..tape.record import record
 from .matrices import (central_jacobian, check_finite, output_tangents, rows_of,
                        symbolic_jacobian, tangent_columns)
@@ -54,7 +55,8 @@ def advice(n: int, m: int, edges: int) -> tuple[str, str]:
     """The cheaper AD mode for n inputs and m outputs, and why."""
     mode = "forward" if n <= m else "reverse"
     return mode, (f"forward mode needs {n} tangent sweep{'s' * (n != 1)}, reverse mode "
-                  f"{m} adjoint sweep{'s' * (m != 1)}, each over {edges} tape edges: "
+                  f"{m} adjoint sweep{'s' * (m != 1)}, each over "
+                  f"{counted(edges, 'tape edge')}: "
                   f"{mode} is cheaper here")
 
 
