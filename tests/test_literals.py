@@ -45,3 +45,12 @@ def test_a_long_literal_within_the_limit_works_at_high_precision(run_json):
 def test_too_large_for_float64_shows_the_number_shortened(run):
     result = run("diff", "x*" + "1" * 350, "--at", "1")
     assert_parse_error(result, "number 11111111111111111111...11111111 is too large")
+
+
+@pytest.mark.parametrize("command", [("diff", "--mode", "symbolic"), ("swell", "--budget", "2")])
+def test_a_huge_exponent_is_not_written_out_by_sympy(run, command):
+    """1e-300000000 is a float literal; SymPy must not build 10**300000000 for it."""
+    start = time.perf_counter()
+    result = run(command[0], "x + 1e-300000000", "--at", "1", *command[1:], "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert time.perf_counter() - start < 30  # a guard against the hang, not a benchmark

@@ -125,7 +125,14 @@ def sympy_math() -> SimpleNamespace:
     helpers = dict(lt=sp.Lt, le=sp.Le, gt=sp.Gt, ge=sp.Ge, eq=sp.Eq, ne=sp.Ne,
                    both=sp.And, either=sp.Or, negate=sp.Not, where=where,
                    iszero=lambda v: sp.Integer(1 if v == 0 else 0))
-    m = build("sympy", helpers, "sympy", sp, raises=False, number=sp.Rational,
+    def number(text: str):
+        # exact, unless its exponent would make SymPy write out 10**300000000
+        mantissa, _e, exponent = text.lower().partition("e")
+        if exponent and abs(int(exponent)) > 400:
+            return sp.Float(text, 30)
+        return sp.Rational(text)
+
+    m = build("sympy", helpers, "sympy", sp, raises=False, number=number,
               pi=sp.pi, e=sp.E)
     m.library = {name: getattr(m, name) for name in OPS}  # SymPy's own, for its printers
     for name in HELPERS + tuple(OPS):
