@@ -50,7 +50,5 @@ def test_too_large_for_float64_shows_the_number_shortened(run):
 @pytest.mark.parametrize("command", [("diff", "--mode", "symbolic"), ("swell", "--budget", "2")])
 def test_a_huge_exponent_is_not_written_out_by_sympy(run, command):
     """1e-300000000 is a float literal; SymPy must not build 10**300000000 for it."""
-    start = time.perf_counter()
     result = run(command[0], "x + 1e-300000000", "--at", "1", *command[1:], "-f", "json")
     assert result.exit_code == 0, result.stderr
-    assert time.perf_counter() - start < 30  # a guard against the hang, not a benchmark
