@@ -92,6 +92,9 @@ AT = Param(("--at",), "at", "The point: --at x=3 --at y=pi/6 or --at x=3,y=pi/6;
 WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variables (x,y). "
             "Default: all.", multiple=True, metavar="NAMES")
 
+#: How every command that prints numbers prints them.
+OUTPUT = (FORMAT, QUIET, DEBUG)
+
 DIFF = (
     PROGRAM,
     AT,
@@ -107,9 +110,7 @@ DIFF = (
           "with --mode or --precision)."),
     Param(("--strict",), "strict", "Exit 1 instead of warning when the point is on a kink "
           "or decides a branch by a tie.", is_flag=True),
-    FORMAT,
-    QUIET,
-    DEBUG,
+    *OUTPUT,
 )
 
 COMPARE = (
@@ -120,9 +121,7 @@ COMPARE = (
     Param(("--reference-digits",), "reference_digits", "Significant digits of the mpmath "
           "reference every method is measured against.", default=50, type=int, metavar="D"),
     budget("Seconds the symbolic row may take before it says 'over budget'.", 10.0),
-    FORMAT,
-    QUIET,
-    DEBUG,
+    *OUTPUT,
 )
 
 STEPS = (
@@ -131,9 +130,7 @@ STEPS = (
     WRT,
     Param(("--plot",), "plot", "Also draw the V-curve into this .png or .svg file "
           "(needs matplotlib: pip install 'adcli[plot]').", metavar="FILE"),
-    FORMAT,
-    QUIET,
-    DEBUG,
+    *OUTPUT,
 )
 
 SWELL = (
@@ -143,9 +140,7 @@ SWELL = (
     order("Show derivatives of order 1..K (one variable only; several variables "
           "compare the whole gradient).  [default: 4]"),
     budget("Seconds SymPy may take before rows say 'over budget'.", 5.0),
-    FORMAT,
-    QUIET,
-    DEBUG,
+    *OUTPUT,
 )
 
 TAPE = (
@@ -164,9 +159,7 @@ TAPE = (
           metavar="NAME"),
     Param(("--summary",), "summary", "Condense a long tape: its first and last rows and "
           "the count of each op between (JSON keeps every row).", is_flag=True),
-    FORMAT,
-    QUIET,
-    DEBUG,
+    *OUTPUT,
 )
 
 GRAPH = (

@@ -20,8 +20,6 @@ class DiffSettings(FormulaSettings):
     digits: int | None = None
     order: int | None = None
     strict: bool = False
-    fmt: str | None = None
-    quiet: bool = False
     debug: bool = False
 
 

@@ -17,8 +17,6 @@ class CompareSettings(FormulaSettings):
     digits: int | None = None
     reference_digits: int = 50
     budget: float = 10.0
-    fmt: str | None = None
-    quiet: bool = False
 
 
 def run_compare(settings: CompareSettings) -> None:
@@ -38,8 +36,6 @@ def run_compare(settings: CompareSettings) -> None:
 @dataclass(frozen=True)
 class StepsSettings(FormulaSettings):
     plot: str | None = None
-    fmt: str | None = None
-    quiet: bool = False
 
     def __post_init__(self):  # before the scan, not after it
         super().__post_init__()
@@ -67,8 +63,6 @@ def run_steps(settings: StepsSettings) -> None:
 class SwellSettings(FormulaSettings):
     order: int | None = None
     budget: float = 5.0
-    fmt: str | None = None
-    quiet: bool = False
 
 
 def run_swell(settings: SwellSettings) -> None:

@@ -16,8 +16,6 @@ class TapeSettings(FormulaSettings):
     digits: int | None = None
     example: str | None = None
     summary: bool = False
-    fmt: str | None = None
-    quiet: bool = False
 
 
 def run_tape(settings: TapeSettings) -> None:
@@ -31,10 +29,8 @@ def run_tape(settings: TapeSettings) -> None:
 
 @dataclass(frozen=True)
 class GraphSettings(FormulaSettings):
-    fmt: str | None = None
     digits: int | None = None
     render_to: str | None = None
-    quiet: bool = False
 
     def __post_init__(self):
         super().__post_init__()

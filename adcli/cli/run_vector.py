@@ -13,8 +13,6 @@ class VectorSettings(FormulaSettings):
     """The options these commands share; ``mode`` or ``vector`` as the command has."""
     mode: str | None = None
     vector: str | None = None
-    fmt: str | None = None
-    quiet: bool = False
 
 
 def _run(study, settings: VectorSettings, extra) -> None:

@@ -16,6 +16,8 @@ class FormulaSettings:
     at: tuple = ()
     wrt: tuple = ()
     program: str | None = None
+    fmt: str | None = None      # every command prints in a format ...
+    quiet: bool = False         # ... or as bare numbers
 
     def __post_init__(self):
         from .conflicts import refuse_conflicts
@@ -24,7 +26,7 @@ class FormulaSettings:
 
     def output(self, default: str = "table") -> str:
         """The format asked for (``--format``; None if not given)."""
-        return getattr(self, "fmt", None) or default
+        return self.fmt or default
 
     def formula(self):
         """The formula text (``-`` reads it from standard input), or the program
