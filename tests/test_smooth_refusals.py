@@ -174,3 +174,20 @@ def test_a_true_tie_is_still_a_kink(run_json):
     (warning,) = out["warnings"]
     assert warning["kind"] == "kink"
     assert warning["left"] == {"x": 0.0, "y": 0.0} and warning["right"] == {"x": 1.0, "y": 1.0}
+
+
+def test_a_formula_sympy_cannot_print_in_latex_still_differentiates(run):
+    """SymPy's LaTeX printer fails on Max(zoo, ...) (it sorts the arguments): the
+    derivative is still computed, and the LaTeX table falls back to the text."""
+    import math
+
+    args = ("diff", "erf(max(sigmoid(y), log2(z)))", "--at", "y=0.8", "--at", "z=0.06",
+            "--mode", "symbolic")
+    result = run(*args, "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    s = 1 / (1 + math.exp(-0.8))
+    want = 2 / math.sqrt(math.pi) * math.exp(-s * s) * s * (1 - s)
+    import json
+
+    assert abs(json.loads(result.stdout)["gradient"]["y"] - want) < 1e-12
+    assert run(*args, "-f", "latex").exit_code == 0

@@ -83,12 +83,17 @@ def _leaf(text: str, latex: bool) -> str:
     return text.replace("_", r"\_")
 
 
-def sympy_latex(expr, names: dict | None = None) -> str:
+def sympy_latex(expr, names: dict | None = None) -> str | None:
     """A SymPy expression in LaTeX, each function of the op table through its
-    own template; ``names`` maps symbol names to their LaTeX (``V2`` -> ``v_{2}``)."""
+    own template; ``names`` maps symbol names to their LaTeX (``V2`` -> ``v_{2}``).
+    None where SymPy's printer itself fails (it sorts ``Max(zoo, ...)`` and
+    cannot): the LaTeX renderer then writes the formula's text."""
     names = names or {}
     symbols = {s: names[s.name] for s in expr.free_symbols if s.name in names}
-    return _latex_printer()({"symbol_names": symbols, "mul_symbol": "dot"}).doprint(expr)
+    try:
+        return _latex_printer()({"symbol_names": symbols, "mul_symbol": "dot"}).doprint(expr)
+    except (ValueError, TypeError, RecursionError):
+        return None
 
 
 @lru_cache(maxsize=None)

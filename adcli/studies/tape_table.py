@@ -196,7 +196,8 @@ class _Rules:
         the tape may be long)."""
         names = {s.name: self._names("V", int(s.name[1:]))[1] for s in p.free_symbols
                  if s.name[:1] == "V" and s.name[1:].isdigit()}
-        return sympy_latex(p, names)
+        latex = sympy_latex(p, names)
+        return latex if latex is not None else self._show(str(p)).replace("·", r" \cdot ")
 
     def _rule(self, kind: str, entry: int, terms: list, seed: str = "") -> Formula:
         text, latex = self._names(kind, entry)
