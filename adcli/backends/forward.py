@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ops.precision import arithmetic
 from ..records import Derivative
 from ..tape.record import Tape, derivative_error, record
-from ..tape.sweeps import tangents
+from ..tape.sweeps import check_sweeps, tangents
 from . import Problem
 from ._common import kink_warnings
 
@@ -13,6 +13,9 @@ from ._common import kink_warnings
 def differentiate(problem: Problem) -> Derivative:
     with arithmetic(problem.digits) as m:
         tape = record(problem.graph, problem.point, m)
+        check_sweeps(len(problem.wrt), len(tape), "forward mode",
+                     "reverse mode needs 1 sweep (--mode reverse), or choose fewer "
+                     "inputs with --wrt")
         inputs = tape.inputs
         gradient = {}
         for name in problem.wrt:

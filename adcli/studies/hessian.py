@@ -17,6 +17,7 @@ from ..records.vector import Hessian, Product
 from ..records import counted
 from ..tape.record import record
 from ..tape.second_order import gradient_graph
+from ..tape.sweeps import check_sweeps
 from .matrices import (central_jacobian, check_finite, output_tangents, rows_of,
                        symbolic_jacobian, tangent_columns)
 
@@ -45,6 +46,8 @@ def hessian(problem: Problem, mode: str = "forward-over-reverse") -> Hessian:
     gradient = dict(zip(tape.inputs, second.output_values))
     index = [list(tape.inputs).index(n) for n in names]
     if mode == "forward-over-reverse":
+        check_sweeps(len(names), len(second), "the Hessian (forward over reverse)",
+                     "choose fewer variables with --wrt, or hvp for one product")
         matrix = rows_of(tangent_columns(second, names), index)
         note = (f"{counted(len(names), 'tangent sweep')} through the recorded reverse "
                 f"sweep ({counted(len(second), 'entry', 'entries')})")

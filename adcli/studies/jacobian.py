@@ -18,6 +18,7 @@ from ..language.printer import format_node
 from ..records.vector import Jacobian, Product
 from ..records import counted
 from ..tape.record import record
+from ..tape.sweeps import check_sweeps
 from .matrices import (central_jacobian, check_finite, output_tangents, rows_of,
                        symbolic_jacobian, tangent_columns)
 
@@ -37,16 +38,6 @@ def _outputs(problem: Problem) -> tuple:
 
 
 #: Tape entries one study may sweep in all (sweeps × entries): about a second's work.
-MAX_SWEPT = 20_000_000
-
-
-def check_sweeps(sweeps: int, entries: int, what: str, instead: str) -> None:
-    """Refuse, before the first sweep, work that grows as sweeps × tape entries."""
-    if sweeps * entries > MAX_SWEPT:
-        raise UsageError(f"{what} needs {sweeps:,} sweeps over {entries:,} tape entries, "
-                         f"over the bound of {MAX_SWEPT:,} entries swept; {instead}")
-
-
 def _sweeps(k: int) -> str:
     return f"{k:,} sweep{'s' * (k != 1)}"
 

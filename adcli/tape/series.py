@@ -29,6 +29,8 @@ from ..ops.family import Number
 from ..ops.namespaces import FLOAT, build
 
 MAX_ORDER = 100
+#: The most coefficient products one Taylor expansion may take (about 10 s).
+MAX_SERIES_WORK = 20_000_000
 
 
 class NoExpansion(MathError):
@@ -244,6 +246,11 @@ def coefficients(graph: Graph, point: dict, variable: str, order: int) -> list:
 
     if not 0 <= order <= MAX_ORDER:
         raise UsageError(f"--order {order}: give 0 to {MAX_ORDER}")
+    work = (order + 1) ** 2 * len(graph)  # each op's series costs about K^2 products
+    if work > MAX_SERIES_WORK:
+        raise UsageError(f"--order {order} on a formula of {len(graph):,} nodes needs about "
+                         f"{work:,} coefficient products, over the bound of "
+                         f"{MAX_SERIES_WORK:,}; give a lower order")
     seeds = {name: Series(([float(x), 1.0] + [0.0] * order)[:order + 1])
              if name == variable else constant(x, order) for name, x in point.items()}
     try:

@@ -10,7 +10,18 @@ contributes nothing, even against an undefined partial, in both sweeps.
 
 from __future__ import annotations
 
+from ..errors import UsageError
 from .record import Tape
+
+#: The most tape entries all the sweeps of one request may visit (about 10 s).
+MAX_SWEPT = 20_000_000
+
+
+def check_sweeps(sweeps: int, entries: int, what: str, instead: str) -> None:
+    """Refuse, before the first sweep, work that grows as sweeps × tape entries."""
+    if sweeps * entries > MAX_SWEPT:
+        raise UsageError(f"{what} needs {sweeps:,} sweeps over {entries:,} tape entries, "
+                         f"over the bound of {MAX_SWEPT:,} entries swept; {instead}")
 
 
 def tangents(tape: Tape, seed: dict) -> list:
