@@ -13,7 +13,7 @@ import click
 
 from .. import __version__
 from . import run_vector
-from .params import (COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
+from .params import (BATCH, COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
                      formula_apart, vector_params)
 from .report import guarded
 from .run_diff import DiffSettings, run_diff
@@ -310,6 +310,37 @@ _vector_command(
     "(no Hessian formed).",
     '  adcli hvp "x**2*y + sin(x*y)" --at x=1 --at y=2 --vector x=1,y=0\n',
     vector_params(vector=("--vector", "The vector v, e.g. x=1,y=0.")))
+
+
+@cli.command(epilog="""\b
+Examples:
+  echo '{"expression": "sin(x**2)+exp(x)", "at": {"x": 2}, "id": 1}' | adcli batch
+  echo '{"expression": "x*sin(y)", "at": {"x": 3, "y": "pi/6"}, "mode": "forward"}' | adcli batch
+  cat requests.jsonl | adcli batch --strict > answers.jsonl
+""")
+@click.argument("source", metavar="[FILE|-]", required=False, default="-")
+@options(BATCH)
+def batch(source, **values):
+    """Answer many diff requests in one process: JSON lines in, JSON lines out.
+
+    Each line of FILE (default: standard input) is one request, such as
+    {"expression": "x*sin(y)", "at": {"x": 3, "y": "pi/6"}, "wrt": ["x"],
+    "mode": "forward", "id": 7}; besides "expression" (formula text, never a
+    program) it may have "method", "step", "order" and "precision", as diff's
+    options.  Each answer is one line, flushed at once: the object
+    "diff -f json" prints, or {"error": ..., "exit": N} (N: 2 usage or
+    parse, with "column" for a parse error; 1 math), with "id" echoed.  A failed request does not stop the
+    run (unless --strict); warnings stay in the answer's "warnings".
+
+    Exit code: the largest of the answers' "exit": 0 if every request
+    succeeded, 1 if any failed on math and none on usage, 2 if any was
+    refused as usage or parse error.
+    """
+    from .run_batch import BatchSettings, run_batch
+
+    code = run_batch(BatchSettings(source, **values))
+    if code:
+        click.get_current_context().exit(code)
 
 
 @cli.command()

@@ -69,6 +69,10 @@ def budget(help: str, default: float) -> Param:
                  metavar="SECONDS")
 
 
+def strict(help: str) -> Param:
+    return Param(("--strict",), "strict", help, is_flag=True)
+
+
 def shown_digits(help: str) -> Param:
     return Param(("--digits",), "digits", help, type=int, metavar="N")
 
@@ -108,8 +112,8 @@ DIFF = (
     PRECISION,
     order("All derivatives f, f', ..., f^(K) along one variable, by Taylor mode (not "
           "with --mode or --precision)."),
-    Param(("--strict",), "strict", "Exit 1 instead of warning when the point is on a kink "
-          "or decides a branch by a tie.", is_flag=True),
+    strict("Exit 1 instead of warning when the point is on a kink or decides a branch "
+           "by a tie."),
     *OUTPUT,
 )
 
@@ -242,3 +246,9 @@ def _option_reads(arg: str, by_flag: dict) -> bool | None:
                 return True
             return False if param.accepts(rest) else None
     return False
+
+
+BATCH = (
+    strict("Stop after the first request that fails (its error line is written)."),
+    DEBUG,
+)
