@@ -125,6 +125,7 @@ def test_commands_complete():
     assert set(got) >= set(plain(["compare", "completion", "diff", "examples", "functions",
                                   "steps", "swell", "tape"]))
     assert complete("adcli com") == plain(["compare", "completion"])
+    assert complete("adcli ba") == plain(["batch"])
 
 
 @pytest.mark.parametrize("command", ["diff", "tape", "compare", "steps", "swell"])
