@@ -223,3 +223,16 @@ def test_a_coprocess_gets_each_answer_before_the_next_request():
     finally:
         process.kill()
     assert process.returncode == 130 and err == b"adcli: aborted\n"
+
+
+def test_a_precision_request_leaves_the_next_in_float64(run):
+    """Each answer equals its own diff run, whatever the request before it asked."""
+    requests = [({"expression": "exp(x)*y", "at": {"x": "1/3", "y": 2}, "precision": 50},
+                 ["exp(x)*y", "--at", "x=1/3,y=2", "--precision", "50"]),
+                ({"expression": "exp(x)", "at": "1/3", "mode": "numerical"},
+                 ["exp(x)", "--at", "1/3", "--mode", "numerical"]),
+                ({"expression": "exp(x)", "at": "1/3"}, ["exp(x)", "--at", "1/3"])]
+    _, answers = batch(run, *[r for r, _ in requests])
+    assert answers == [json.loads(run("diff", *argv, "-f", "json").stdout)
+                       for _, argv in requests]
+    assert answers[2]["gradient"]["x"] == math.exp(1 / 3)
