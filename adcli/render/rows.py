@@ -213,8 +213,8 @@ class TableRows(RowWriter):
             caption += f"; {self.failed:,} failed"
         table = Table(caption=Text(caption))
         for name in (*self.names, *self.outputs):  # Text: a name or reason is no markup
-            table.add_column(Text(name), justify="right")
-        table.add_column(Text("error"))
+            table.add_column(Text(name), justify="right", overflow="fold")
+        table.add_column(Text("error"), overflow="fold")
         for row in self.kept:
             table.add_row(*map(Text, row))
         Console(file=self.stream).print(table)
