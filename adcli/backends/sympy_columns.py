@@ -55,6 +55,8 @@ def _finite(value, np):
     """``value`` with ±inf made NaN: adcli has no infinite values (a float
     overflow or a division by zero is an error at that point)."""
     if isinstance(value, (np.ndarray, np.floating)) and value.dtype.kind == "f":
+        if np.isfinite(np.add.reduce(value, axis=None)):  # a fast pass, no allocation
+            return value
         infinite = np.isinf(value)
         if infinite.any():
             return np.where(infinite, np.nan, value)
