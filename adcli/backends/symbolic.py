@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 
 from ..errors import MathError, NotAvailable, UsageError
-from ..language.graph import Graph
+from ..language.graph import COMPARISONS, Graph
 from ..ops.namespaces import sympy_math
 from ..ops import OPS
 from ..ops.precision import arithmetic
@@ -32,6 +32,8 @@ MAX_NODES = 20_000
 #: SymPy's time is hard to predict (it grows with expression swell); past this
 #: many seconds the symbolic mode gives up with a clear message.
 BUDGET_SECONDS = 30.0
+
+_COMPARISON_KINDS = frozenset(COMPARISONS.values())
 
 
 #: The longest a budget may be (a day): the timer needs a finite number.
@@ -118,7 +120,7 @@ def value_at(expr, subs: dict, what: str, digits: int | None):
 
     prec = 30 if digits is None else digits + 10
     try:
-        number = _decided(expr.xreplace(subs), prec).evalf(prec)
+        number = _decided(_at_point(expr, subs), prec).evalf(prec)
         if number.is_real and number.is_finite and not number.has(sympy.DiracDelta):
             if digits is None:
                 return float(number)
@@ -129,6 +131,65 @@ def value_at(expr, subs: dict, what: str, digits: int | None):
     except (ArithmeticError, TypeError, ValueError) as error:
         shown = type(error).__name__
     raise MathError(f"the symbolic {what} is infinite or undefined at the point ({shown})")
+
+
+def _at_point(expr, subs: dict):
+    """The expression at the point: conditions first, then numbers.
+
+    A condition the point's run decided (a key of ``subs`` that is not a
+    symbol) is replaced while the expression is still symbolic, so that each
+    ``Piecewise`` keeps only its taken branch and the untaken one (``log(x)``
+    at x < 0, a ``Max`` of ``zoo``) is never evaluated.  A detached value
+    (``stop_gradient``) is its argument once differentiated: SymPy cannot tell
+    ``stop_gradient(3)`` is real and, inside ``atan2``, decides signs by
+    evaluating ever larger expressions (20 s for ``atan2(y, detach(3))``).
+    """
+    import sympy
+
+    conditions = {k: v for k, v in subs.items() if not isinstance(k, sympy.Symbol)}
+    if conditions:
+        expr = expr.xreplace(conditions)
+    detached = _detached_functions()
+    while found := expr.atoms(*detached):  # one nesting level per pass
+        expr = expr.xreplace({a: a.args[0] for a in found})
+    return expr.xreplace({k: v for k, v in subs.items() if isinstance(k, sympy.Symbol)})
+
+
+def _detached_functions() -> tuple:
+    """SymPy's classes of the ops that stop the derivative (``Op.detach``)."""
+    m = sympy_math()
+    return tuple({m.library[name] for name, op in OPS.items() if op.detach})
+
+
+def decisions(problem: Problem, symbols: dict) -> dict:
+    """Each comparison the point's run decided, as SymPy writes it -> its truth.
+
+    Read from the run itself (as the AD modes take their branch), so that the
+    derivative of a conditional is the derivative of its taken branch, even
+    where the other branch is undefined at the point.  A program's branches are
+    decided by Python while it is traced: nothing to decide here.
+    """
+    graph = getattr(problem.source, "graph", None)
+    if graph is None or not graph.has_branches:
+        return {}
+    import sympy
+
+    with arithmetic(problem.digits) as m:
+        truths = record(graph, problem.point, m, partials=False).node_values
+    m = sympy_math()
+    tape = record(graph, symbols, m, partials=False, branches="all")
+    found = {}
+    for node, (kind, _args, _data) in enumerate(graph.nodes):
+        if kind not in _COMPARISON_KINDS or truths[node] is None:
+            continue
+        relation = m.expression(tape.node_values[node])
+        if not isinstance(relation, sympy.core.relational.Relational):
+            continue  # decided while building (a comparison of numbers)
+        truth = bool(truths[node])
+        for form, value in ((relation, truth), (~relation, not truth)):
+            # Piecewise keeps a condition in SymPy's canonical form
+            found[form] = found[form.canonical] = sympy.true if value else sympy.false
+    return found
 
 
 def _decided(expr, prec):
@@ -166,7 +227,8 @@ def size(expr) -> dict:
 @contextmanager
 def guarded(problem: Problem):
     """SymPy under adcli's limits: the size check, the time budget, and a clear
-    "not available" for its recursion; yields the symbols and the point."""
+    "not available" for its recursion; yields the symbols and the substitution
+    that evaluates an expression at the point (see :func:`value_at`)."""
     _check_size(problem.graph)
     import sympy
 
@@ -176,6 +238,7 @@ def guarded(problem: Problem):
             for name, value in problem.point.items()}
     try:
         with time_budget(budget), arithmetic(problem.digits):
+            subs.update(decisions(problem, symbols))
             yield symbols, subs
     except RecursionError:
         raise NotAvailable("symbolic differentiation is not available for this input: "
@@ -183,6 +246,19 @@ def guarded(problem: Problem):
     except _OverBudget:
         raise NotAvailable(f"symbolic differentiation is over budget: SymPy took more than "
                            f"{budget:g} s; use --mode reverse") from None
+
+
+def _along(problem: Problem, symbols: dict, subs: dict, name: str, what: str):
+    """The partial derivative by its definition: the other variables held at their
+    values first, then ``name`` differentiated.  Where the general partial has no
+    value but the function along ``name`` does (``x**y`` at x = 0, y > 0 is 0 for
+    every y: SymPy's ``x**y*log(x)`` is 0*log(0)), this gives it; elsewhere it
+    fails as the general one did."""
+    import sympy
+
+    held = {n: (s if n == name else subs[s]) for n, s in symbols.items()}
+    d = sympy.diff(problem.source.expression(held), symbols[name])
+    return value_at(d, subs, what, problem.digits)
 
 
 def differentiate(problem: Problem) -> Derivative:
@@ -195,8 +271,11 @@ def differentiate(problem: Problem) -> Derivative:
         gradient, formulas, sizes = {}, {}, {}
         for name in problem.wrt:
             d = sympy.diff(expr, symbols[name])
-            gradient[name] = value_at(d, subs, f"derivative with respect to {name}",
-                                      problem.digits)
+            what = f"derivative with respect to {name}"
+            try:
+                gradient[name] = value_at(d, subs, what, problem.digits)
+            except MathError:
+                gradient[name] = _along(problem, symbols, subs, name, what)
             formulas[name] = Formula(sympy.sstr(d), sympy_latex(d))
             sizes[name] = size(d)
     return Derivative(

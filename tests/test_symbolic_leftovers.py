@@ -1,0 +1,136 @@
+"""Symbolic and reverse mode where they used to refuse a derivative that exists.
+
+Each expected number is independent of adcli: a closed form, or mpmath's
+``diff`` at 50 digits of the function written out in mpmath.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import pytest
+
+from adcli.api import differentiate
+from adcli.errors import MathError
+from adcli.studies.entry import hessian_at
+from support import assert_one_error_line, close
+
+MODES = ("forward", "reverse", "symbolic", "numerical")
+
+
+def mp_derivative(f, x):
+    with mp.workdps(50):
+        return float(mp.diff(f, mp.mpf(x)))
+
+
+# -- max/min of three arguments -------------------------------------------------
+
+def test_three_argument_max_gradient():
+    got = differentiate("max(relu(x), max(y, x), exp(y))", ["x=0.253", "y=0.36"],
+                        mode="symbolic")
+    # exp(y) is the largest there: d/dx 0, d/dy exp(0.36)
+    assert got.gradient["x"] == 0
+    assert close(got.gradient["y"], float(mp.exp(mp.mpf("0.36"))), 1e-15)
+
+
+@pytest.mark.parametrize("text, at, want", [
+    ("min(x, y, 0.5*x*y)", ["x=2", "y=3"], {"x": 1.0, "y": 0.0}),
+    ("max(sin(x), cos(x), x - 1)", ["x=0.3"], {"x": float(-mp.sin(mp.mpf("0.3")))}),
+])
+def test_three_argument_extrema(text, at, want):
+    got = differentiate(text, at, mode="symbolic")
+    for name, value in want.items():
+        assert close(got.gradient[name], value, 1e-14, 1e-300), (name, got.gradient)
+
+
+# -- a detached constant inside atan2 ------------------------------------------
+
+@pytest.mark.parametrize("y", ["0.5", "-0.7", "2.5"])
+def test_atan2_of_a_detached_constant(y):
+    def f(t):  # cbrt as the real cube root; detach(3) is 3 in value
+        return mp.acos(mp.atan2(mp.sign(t) * mp.cbrt(abs(t)), 3))
+
+    got = differentiate("acos(atan2(cbrt(y), detach(3)))", [f"y={y}"], mode="symbolic")
+    assert close(got.gradient["y"], mp_derivative(f, y), 1e-13)
+
+
+def test_detached_variable_is_constant_in_symbolic_mode():
+    got = differentiate("atan2(y, detach(y))", ["y=0.5"], mode="symbolic")
+    # d/dy atan2(y, c) = c / (y^2 + c^2) with c = 0.5
+    assert close(got.gradient["y"], 0.5 / 0.5, 1e-14)
+
+
+# -- 0 times an infinite partial in reverse mode --------------------------------
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_constant_zero_under_sqrt(mode):
+    got = differentiate("sqrt(atanh(x - x))", ["x=0.395"], mode=mode)
+    assert got.gradient["x"] == 0  # the function is 0 everywhere
+
+
+def test_reverse_still_refuses_a_true_infinite_partial():
+    got = differentiate("sqrt(x - x) + sqrt(y)", ["x=0.3", "y=0"], wrt=["x"], mode="reverse")
+    assert got.gradient["x"] == 0
+    with pytest.raises(MathError, match="sqrt"):
+        differentiate("sqrt(x - x) + sqrt(y)", ["x=0.3", "y=0"], mode="reverse")
+
+
+def test_reverse_cancelling_infinities_cli(run):
+    result = run("diff", "sqrt(atanh(x - x))", "--at", "x=0.395", "--mode", "reverse",
+                 "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == 0
+
+
+# -- powers at base 0 -----------------------------------------------------------
+
+@pytest.mark.parametrize("mode", MODES)
+def test_power_at_base_zero_along_the_exponent(mode):
+    # x**y = 0 for every y > 0 at x = 0: the partial in y is 0
+    got = differentiate("x**y", ["x=0", "y=0.5"], wrt=["y"], mode=mode)
+    assert got.gradient["y"] == 0
+
+
+def test_power_at_base_zero_along_the_base():
+    # d/dx x**2.5 = 2.5 x**1.5 = 0 at 0
+    got = differentiate("x**y", ["x=0", "y=2.5"], mode="symbolic")
+    assert got.gradient == {"x": 0.0, "y": 0.0}
+
+
+@pytest.mark.parametrize("at", [["x=0", "y=0"], ["x=0", "y=0.5"]])
+def test_power_at_base_zero_still_refused_where_undefined(at):
+    # at (0, 0) x**y jumps in y (1 at y = 0, 0 above); at (0, 0.5) d/dx is infinite
+    wrt = ["y"] if at[1] == "y=0" else ["x"]
+    with pytest.raises(MathError):
+        differentiate("x**y", at, wrt=wrt, mode="symbolic")
+
+
+def test_power_at_base_zero_cli(run):
+    result = run("diff", "x**y", "--at", "x=0", "--at", "y=0.5", "--wrt", "y",
+                 "--mode", "symbolic", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == 0
+    refused = run("diff", "x**y", "--at", "x=0", "--at", "y=0.5", "--mode", "symbolic")
+    assert_one_error_line(refused, 1, "with respect to x")
+
+
+# -- an untaken branch undefined at the point ----------------------------------
+
+@pytest.mark.parametrize("text, x, f", [
+    ("where(x > 0, log(x), x)", "-0.5", lambda t: t),
+    ("log(x) if x > 0 else x**2", "-0.5", lambda t: t**2),
+    ("relu(where((0.5 + 2) < sign(x), sqrt(x), log2(1.5)))", "-0.82",
+     lambda t: mp.log(1.5, 2)),
+    ("logaddexp(where(sqrt(sigmoid(x)) <= asin(where(10 <= e, 3, x)), "
+     "min(log2(x), sigmoid(x), (x / x)), x), x)", "-0.762688",
+     lambda t: mp.log(2 * mp.exp(t))),
+    ("erf(max(sigmoid(y), log2(y)))", "0.8", lambda t: mp.erf(1 / (1 + mp.exp(-t)))),
+])
+def test_taken_branch_decides(text, x, f):
+    name = "y" if "y" in text else "x"
+    got = differentiate(text, [f"{name}={x}"], mode="symbolic")
+    assert close(got.gradient[name], mp_derivative(f, x), 1e-13, 1e-15)
+
+
+def test_taken_branch_decides_in_the_symbolic_hessian():
+    got = hessian_at("where(x > 0, log(x), x**3)", ["x=-0.5"], mode="symbolic")
+    assert close(got.matrix[0][0], 6 * -0.5, 1e-14)
