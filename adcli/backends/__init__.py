@@ -62,7 +62,36 @@ class FormulaSource:
         return []  # a formula's ties are found on its tape
 
     def crossings(self, point: dict, steps: dict) -> tuple:
-        return ()  # differences of a formula evaluate its graph: no other program runs
+        """Warnings where a step of a difference quotient takes another branch of a
+        conditional than the point: the quotient then mixes two pieces of the
+        formula (``x if x > 1 else 2*x - 1`` just above 1 is continuous, yet a
+        central difference there averages the slopes 1 and 2)."""
+        from ..language.printer import format_node
+        from ..records import Warning
+        from ..tape.record import record
+
+        graph = self.graph
+        if not graph.has_branches:
+            return ()
+        taken = record(graph, point, partials=False).branches
+        warnings = []
+        for name, h in steps.items():
+            for x in (point[name] + h, point[name] - h):
+                try:
+                    moved = record(graph, {**point, name: x}, partials=False).branches
+                except MathError:  # outside the domain: the method itself says so
+                    continue
+                if moved != taken:
+                    k = next((k for k, (b, t) in enumerate(zip(moved, taken)) if b != t),
+                             min(len(moved), len(taken)))  # else one run decides more
+                    first = (moved if k < len(moved) else taken)[k]
+                    where = format_node(graph, graph.nodes[first.node][1][0])
+                    warnings.append(Warning(
+                        "branch", "if", "", f"the step to {name} = {x!r} takes another "
+                        f"branch than the point itself (`{where}`): the difference "
+                        f"quotient mixes two pieces of the formula"))
+                    break
+        return tuple(warnings)
 
 
 def backend(mode: str):
