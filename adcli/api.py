@@ -16,10 +16,12 @@ from .records import Derivative
 
 def problem(expression: str | ProgramFile, at: Iterable[str] = (),
             wrt: Iterable[str] = (), digits: int | None = None, method: str = "auto",
-            step: str | None = None, several: bool = False) -> Problem:
+            step: str | None = None, several: bool = False,
+            supplied: Iterable[str] = ()) -> Problem:
     """Parse and check a request once; every backend then reads the same graph.
 
-    ``several`` accepts comma-separated outputs (a vector formula).  A
+    ``several`` accepts comma-separated outputs (a vector formula);
+    ``supplied`` names variables whose values come per row (many points).  A
     :class:`~adcli.programs.ProgramFile` names a Python program, traced at the
     point; text is always a formula, never a file to run."""
     program = None
@@ -34,12 +36,14 @@ def problem(expression: str | ProgramFile, at: Iterable[str] = (),
         graph = _parse(expression, several)
         variables = list(graph.variables)
     with arithmetic(digits) as m:
-        point = parse_point(at, variables, m)
+        point = parse_point(at, variables, m, frozenset(supplied))
         step_value = None if step is None else parse_value(step, "", m, option="--step")
     if step_value is not None and not step_value > 0:
         raise UsageError(f"--step {step}: the step must be positive")
     decisions = ()
-    if program is not None:
+    if program is not None and supplied:  # traced later, at each point
+        graph, decisions = None, ()
+    elif program is not None:
         from .programs.trace import trace
 
         graph, decisions = trace(program, point)
@@ -82,3 +86,29 @@ def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = 
 
         return backend("taylor")(replace(request, order=order))
     return backend(mode)(request)
+
+
+def gradients(expression: str, columns, at: Iterable[str] = (), wrt: Iterable[str] = (),
+              mode: str = "reverse", method: str = "auto") -> dict:
+    """Value and gradient at every row of ``columns``: NumPy columns in, NumPy columns out.
+
+    ``columns`` maps variable names to 1-D arrays (a dict, or a pandas
+    DataFrame: a Dask partition); ``at`` fixes the variables it lacks.  The
+    result has ``value``, ``d/dNAME`` per variable and ``error`` (None, or why
+    the row has NaN).  Pure, so an engine can map it over partitions:
+
+    >>> gradients("x*y", {"x": [1.0, 2.0], "y": [3.0, 4.0]})["d/dx"].tolist()
+    [3.0, 4.0]
+    """
+    import numpy as np
+
+    from .backends.columns import differentiate_columns
+
+    graph = _parse(expression, False)
+    supplied = [name for name in graph.variables if name in columns]
+    request = problem(expression, at, wrt, supplied=supplied)
+    given = {name: np.asarray(columns[name], dtype=np.float64) for name in supplied}
+    result = differentiate_columns(request.graph, given, request.point, request.wrt, mode,
+                                   method)
+    return {"value": result.value, **{f"d/d{k}": v for k, v in result.gradient.items()},
+            "error": np.array(result.errors, dtype=object)}

@@ -96,9 +96,10 @@ def split_list(text: str) -> list:
     return parts + [text[start:]]
 
 
-def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict:
+def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT,
+                supplied: frozenset = frozenset()) -> dict:
     """``["x=3", "y=pi/6"]``, ``["x=3,y=pi/6"]`` (or ``["2"]`` for a one-variable
-    formula) -> values."""
+    formula) -> values; ``supplied`` names come from elsewhere (a column of points)."""
     point: dict[str, float] = {}
     known = frozenset(variables)
     for spec in (part for given in specs for part in split_list(given)):
@@ -114,11 +115,14 @@ def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT) -> dict
             _check_name(name, variables, known)
         if name in point:
             raise UsageError(f"--at gives {name} twice")
+        if name in supplied:
+            raise UsageError(f"--at {name}: {name} is a column of the points already; "
+                             f"give it one way")
         point[name] = parse_value(text, name, m)
-    missing = [v for v in variables if v not in point]
+    missing = [v for v in variables if v not in point and v not in supplied]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
-    return {v: point[v] for v in variables}
+    return {v: point[v] for v in variables if v in point}
 
 
 def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:

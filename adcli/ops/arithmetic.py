@@ -51,6 +51,18 @@ def _mpmath_power(mp):
     return power
 
 
+def _numpy_power(np):
+    """``np.power``, with the exact shortcuts NumPy's own ``**`` takes for a
+    constant exponent (x**2 is a product, not a general power: 3x faster)."""
+    shortcuts = {2.0: np.square, 1.0: np.positive, 0.5: np.sqrt, -1.0: np.reciprocal}
+
+    def power(x, y):
+        if y.__class__ is float and y in shortcuts:
+            return shortcuts[y](x)
+        return np.power(x, y)
+    return power
+
+
 def _sympy_power(sp):
     def power(base, exponent):
         # A number to a huge integer power would be computed exactly (digits
@@ -87,7 +99,8 @@ ARITHMETIC = (
        symbol=("**", "^"), dunder="pow", pretty="{0}^{1}", latex="{{{0}}}^{{{1}}}",
        prec=40, right_assoc=True, names={"pow": "power, same as x**y"},
        domain=(_pow_defined, "x > 0, or x = 0 with y >= 0, or x < 0 with an integer y"),
-       lib={"math": "pow", "cmath": lambda cmath: _complex_pow, "numpy": ("power",),
+       lib={"math": "pow", "cmath": lambda cmath: _complex_pow,
+            "numpy": (_numpy_power, "power"),
             "mpmath": _mpmath_power, "sympy": _sympy_power},
        taylor=lambda S, x, y: S.power(x, y)),
     Op("neg", 1, (-1,), "negation", python=operator.neg, symbol=("-",), dunder="neg",

@@ -151,6 +151,6 @@ ELEMENTARY = (
     Op("hypot", 2, (lambda m, out, x, y: x / out, lambda m, out, x, y: y / out),
        "sqrt(x^2 + y^2) without overflow", latex=r"\sqrt{{{0}^2 + {1}^2}}",
        holomorphic=False, commutative=True,
-       kink=lambda x, y: x == 0 and y == 0, subgradient=(0, 0),
+       kink=lambda x, y: (x == 0) & (y == 0), subgradient=(0, 0),  # & : per point too
        lib={"sympy": lambda sp: lambda x, y: sp.sqrt(x**2 + y**2)}),
 )

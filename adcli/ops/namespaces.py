@@ -86,9 +86,13 @@ def numpy_math() -> SimpleNamespace:
 
     helpers = dict(_PYTHON, where=np.where, both=np.logical_and, either=np.logical_or,
                    negate=np.logical_not,
-                   iszero=lambda v: np.where(np.asarray(v) == 0, 1.0, 0.0))
+                   iszero=lambda v: np.where(v == 0, 1.0, 0.0) if np.ndim(v) else
+                   float(v == 0))
+    # ``elementwise``: the recorder takes one value per point and refuses nothing
+    # (see adcli.tape.elementwise); NumPy's warnings about NaN are silenced there.
     return build("numpy", helpers, "numpy", np, raises=False, number=float,
-                 finite=lambda v: bool(np.all(np.isfinite(v))), pi=np.pi, e=np.e)
+                 finite=lambda v: bool(np.all(np.isfinite(v))), pi=np.pi, e=np.e,
+                 elementwise=True, np=np, quiet=lambda: np.errstate(all="ignore"))
 
 
 @lru_cache(maxsize=None)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import namedtuple
+from contextlib import nullcontext
 
 from ..errors import MathError, UsageError
 from ..language.graph import CONST, IF, VAR, Graph, apply_boolean, gc_paused
@@ -119,10 +120,16 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
         entry_of[node] = len(nodes)
         nodes.append(node)
         values.append(point[name])
-    emit = _emitter(graph, tape, m, partials)
+    quiet = nullcontext()
+    if getattr(m, "elementwise", False):  # a chunk of points: see .elementwise
+        from .elementwise import emitter
+
+        emit, branches, quiet = emitter(graph, tape, m, partials), "all", m.quiet()
+    else:
+        emit = _emitter(graph, tape, m, partials)
     node = -1
     try:
-        with gc_paused():
+        with gc_paused(), quiet:
             if graph.has_branches and branches == "taken":
                 _record_lazy(graph, tape, emit)
             else:

@@ -47,3 +47,39 @@ def adjoints(tape: Tape, seed: dict) -> list:
         if b and p:
             bar[arg] += b * p
     return bar
+
+
+def _carried(d, p, np, safe: bool):
+    """``d * p`` over a chunk; ``safe``: 0 where either is 0, even against an
+    infinite or undefined partial (the rows of an untaken branch), as above."""
+    if p.__class__ is int:
+        return d if p == 1 else (-d if p == -1 else d * p)
+    product = d * p
+    return np.where((d == 0) | (p == 0), 0.0, product) if safe else product
+
+
+def tangents_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
+    """:func:`tangents` over a chunk of points (arrays; None is a zero tangent)."""
+    dot = [None] * len(tape)
+    for entry, s in seed.items():
+        dot[entry] = s
+    for out, arg, p in tape.edge_triples():
+        d = dot[arg]
+        if d is not None and (p.__class__ is not int or p):
+            c = _carried(d, p, np, safe)
+            dot[out] = c if dot[out] is None else dot[out] + c
+    return dot
+
+
+def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
+    """:func:`adjoints` over a chunk of points (arrays; None is a zero adjoint)."""
+    bar = [None] * len(tape)
+    for entry, s in seed.items():
+        bar[entry] = s
+    backwards = reversed(tape.edges)
+    for p, arg, out in zip(backwards, backwards, backwards):
+        b = bar[out]
+        if b is not None and (p.__class__ is not int or p):
+            c = _carried(b, p, np, safe)
+            bar[arg] = c if bar[arg] is None else bar[arg] + c
+    return bar
