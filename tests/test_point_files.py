@@ -302,3 +302,27 @@ def test_a_grid_fixed_too_and_a_grid_with_a_file(write):
     refused("--grid x=... and --at x=... both give x", grids=("x=0:1:2",), needed=("x",),
             fixed=("x",))
     refused("not both", path=write("p.csv", "x\n1\n"), grids=("x=0:1:2",), needed=("x",))
+
+
+def test_a_billion_point_product_is_made_a_chunk_at_a_time():
+    stream = open_points(grids=("x=0:1:100000", "y=-1:1:10000"), needed=("x", "y"))
+    assert stream.total == 10**9
+    first = next(iter(stream.chunks(65_536)))
+    assert len(first["x"]) == 65_536
+    y = np.linspace(-1, 1, 10_000)
+    k = np.arange(65_536)
+    assert first["y"].tolist() == y[k % 10_000].tolist()
+    assert first["x"].tolist() == np.linspace(0, 1, 100_000)[k // 10_000].tolist()
+
+
+def test_one_column_with_blank_lines_and_line_numbers_after_them(write):
+    path = write("p.csv", "\n\nx\n1\n  \n\n2\n")
+    assert read_all(open_points(path, needed=("x",)), size=2) == {"x": [1.0, 2.0]}
+    path = write("q.csv", "\n\nx\n1\n  \n\nz\n")
+    refused_reading("q.csv line 7: 'z' is not a number (column x)", size=2, path=path,
+                    needed=("x",))
+
+
+def test_a_json_integer_too_large_for_a_float(write):
+    refused_reading("an integer too large for a float", path=write("p.jsonl", '{"x": 1}\n{"x": '
+                    + "9" * 400 + "}\n"), needed=("x",))
