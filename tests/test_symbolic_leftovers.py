@@ -134,3 +134,36 @@ def test_taken_branch_decides(text, x, f):
 def test_taken_branch_decides_in_the_symbolic_hessian():
     got = hessian_at("where(x > 0, log(x), x**3)", ["x=-0.5"], mode="symbolic")
     assert close(got.matrix[0][0], 6 * -0.5, 1e-14)
+
+
+# -- swell --order with several variables ---------------------------------------
+
+def test_swell_order_with_several_variables_is_a_usage_error(run):
+    result = run("swell", "x*y*z", "--at", "x=1,y=2,z=3", "--order", "4")
+    assert_one_error_line(result, 2, "--wrt")
+
+
+def test_swell_order_for_one_of_several_variables(run):
+    import json
+
+    import sympy
+
+    result = run("swell", "x*y*z", "--at", "x=1,y=2,z=3", "--order", "3", "--wrt", "x",
+                 "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    x, y, z = sympy.symbols("x y z", real=True)
+    want = [sum(1 for _ in sympy.preorder_traversal(sympy.diff(x * y * z, x, k)))
+            for k in (1, 2, 3)]
+    assert [r["order"] for r in rows] == [1, 2, 3]
+    assert [r["symbolic_nodes"] for r in rows] == want  # y*z, then 0, 0
+
+
+def test_swell_without_order_compares_the_gradient(run):
+    import json
+
+    result = run("swell", "x*y*z", "--at", "x=1,y=2,z=3", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["gradient"] is True and [r["order"] for r in out["rows"]] == [1]
+    assert result.stderr == ""

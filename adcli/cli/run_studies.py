@@ -67,7 +67,7 @@ class SwellSettings(FormulaSettings):
 
 def run_swell(settings: SwellSettings) -> None:
     from ..render import render
-    from ..studies.entry import expression_swell
+    from ..studies.swell import expression_swell
     from .progress import progress
 
     with progress(settings.order or 4, "differentiating") as step:

@@ -107,6 +107,23 @@ def _sympy_takes(graph) -> None:
                            f"{MAX_NODES:,} nodes nested {MAX_DEPTH} deep")
 
 
+def expression_swell(expression, at=(), wrt=(), order: int | None = None,
+                     budget: float = 5.0, on_step=None) -> Swell:
+    """``adcli swell``: as :func:`swell`, but orders above 1 asked for with several
+    variables are refused (exit 2) instead of answered by the gradient row: they
+    are a single variable's, so the user must say which (``--wrt``).  Order 1 of
+    several variables is their gradient, the row given anyway."""
+    from ..api import problem
+
+    request = problem(expression, at, wrt)
+    if order is not None and order > 1 and len(request.wrt) > 1:
+        raise UsageError(f"--order {order} shows the derivatives of one variable, and "
+                         f"{len(request.wrt)} are differentiated "
+                         f"({', '.join(request.wrt)}): choose one with --wrt, or leave "
+                         f"out --order to compare the whole gradient")
+    return swell(request, 4 if order is None else order, budget, on_step=on_step)
+
+
 def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -> Swell:
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"--order {order}: give 1 to {MAX_ORDER}")
