@@ -60,6 +60,15 @@ def problem(expression: str | ProgramFile, at: Iterable[str] = (),
                    step_value, source=source)
 
 
+def variables_of(expression: str | ProgramFile) -> list:
+    """The inputs of a formula (in order of appearance) or of a program (its parameters)."""
+    if isinstance(expression, ProgramFile):
+        from .programs.trace import load
+
+        return list(load(expression.spec).parameters)
+    return list(_parse(expression, False).variables)
+
+
 def _parse(text: str, several: bool):
     """The formula's graph; text shaped like FILE.py:FUNCTION gets a hint, never a run."""
     try:

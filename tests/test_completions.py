@@ -102,7 +102,7 @@ def test_the_example_in_the_brief():
     ("adcli diff x -m s", plain(["symbolic"])),
     ("adcli tape x -m ", plain(["forward", "reverse", "both"])),
     ("adcli tape x --mode b", plain(["both"])),
-    ("adcli diff x --format ", plain(FORMATS)),
+    ("adcli diff x --format ", plain(FORMATS + ("jsonl", "npy"))),
     ("adcli compare x -f m", plain(["markdown"])),
     ("adcli tape x --format l", plain(["latex"])),
     ("adcli examples -f ", plain(FORMATS)),

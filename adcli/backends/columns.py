@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..records.columns import Columns
+from ..ops import OPS
 from . import METHODS
 
 #: Numerical methods over points, and the step rule of each (see .numerical).
@@ -99,34 +100,68 @@ def _ad(graph, point: dict, n: int, wrt: tuple, mode: str, np, m) -> Columns:
 
 
 def _numerical(graph, point: dict, n: int, wrt: tuple, method: str, np, m) -> Columns:
-    """Difference quotients per row, each row with its own step (error model of .numerical)."""
+    """Difference quotients per row, each row with its own step (the error model of
+    :mod:`.numerical`); ``auto`` is the complex step where every op allows it,
+    with central differences on the rows where a partial is undefined."""
     from ..tape.record import record
     from .numerical import _steps
 
+    holomorphic = not graph.has_branches and all(
+        OPS[kind].holomorphic for kind in graph.kinds if kind in OPS)
     if method == "auto":
-        method = "central"
-    if method not in _STENCILS:
-        choices = ", ".join(k for k in METHODS if k in _STENCILS or k == "auto")
+        method = "complex" if holomorphic else "central"
+    if method == "complex" and not holomorphic:
+        raise UsageError("--method complex needs a formula of holomorphic ops without "
+                         "conditionals; give --method central")
+    if method not in _STENCILS and method != "complex":
+        choices = ", ".join(k for k in METHODS if k in _STENCILS or k in ("auto", "complex"))
         raise UsageError(f"--method {method} is not available over points: choose one of "
                          f"{choices}")
 
     def f(at: dict):
-        return _full(record(graph, at, m, partials=False).value, n, np)
+        size = len(next(iter(at.values()))) if at else n
+        return _full(record(graph, at, m, partials=False).value, size, np)
 
-    value = f(point)
+    def stencil(name, kind, at, value):
+        x = at[name]
+        h = _steps(m, 1.0, kind, None, np.maximum(1.0, np.abs(x)))
+        h = (x + h) - x  # exactly representable steps
+        total = 0.0
+        for k, weight in _STENCILS[kind]:
+            total = total + weight * (value if k == 0 else f({**at, name: x + k * h}))
+        return total / (_DIVISOR[kind] * h), sum(k != 0 for k, _w in _STENCILS[kind])
+
     gradient, evaluations = {}, 1
     with np.errstate(all="ignore"):
+        tape = record(graph, point, m, partials=method == "complex")
+        value = _full(tape.value, n, np)
         for name in wrt:
+            if method != "complex":
+                gradient[name], count = stencil(name, method, point, value)
+                evaluations += count
+                continue
             x = point[name]
-            h = _steps(m, 1.0, method, None, np.maximum(1.0, np.abs(x)))
-            h = (x + h) - x  # exactly representable steps
-            total = 0.0
-            for k, weight in _STENCILS[method]:
-                total = total + weight * (value if k == 0 else f({**point, name: x + k * h}))
-                evaluations += k != 0
-            gradient[name] = total / (_DIVISOR[method] * h)
+            h = np.maximum(2.2e-20 * np.minimum(1.0, np.abs(x)), 1e-300)
+            h = np.where(x == 0, 2.2e-20, h)
+            shifted = record(graph, {**point, name: x + 1j * h}, m, partials=False).value
+            gradient[name] = _full(np.imag(shifted), n, np) / h
+            evaluations += 1
+        if method == "complex":  # rows where a partial is undefined: x + ih is no help
+            rows = _undefined_rows(tape, n, np)
+            if rows.any():
+                at = {k: v[rows] for k, v in point.items()}
+                for name in wrt:
+                    gradient[name][rows] = stencil(name, "central", at, value[rows])[0]
     return _finish(graph, point, n, np, value, gradient, None, "numerical",
                    cost={"method": method, "evaluations": evaluations})
+
+
+def _undefined_rows(tape, n: int, np):
+    rows = np.zeros(n, dtype=bool)
+    for _out, _arg, p in tape.edge_triples():
+        if p.__class__ is not int:
+            rows |= ~np.isfinite(np.broadcast_to(p, (n,)))
+    return rows
 
 
 def _finish(graph, point, n, np, value, gradient, tape, mode, explain=None,
@@ -135,7 +170,7 @@ def _finish(graph, point, n, np, value, gradient, tape, mode, explain=None,
     errors = [None] * n
     failed = np.flatnonzero(~np.isfinite(value))
     if len(failed):
-        reasons = explain(failed) if explain is not None else _plain_reasons(point, failed, np)
+        reasons = (explain or _recorded_reasons(graph, point, np))(failed)
         for row, reason in zip(failed.tolist(), reasons):
             errors[row] = reason
         value[failed] = np.nan
@@ -151,13 +186,17 @@ def _finish(graph, point, n, np, value, gradient, tape, mode, explain=None,
     return Columns(value, gradient, errors, _kinks(tape, n, np), {"mode": mode, **(cost or {})})
 
 
-def _plain_reasons(point: dict, failed, np) -> list:
-    out = []
-    for row in failed.tolist():
-        bad = [f"{k} = {float(v[row])}" for k, v in point.items() if not np.isfinite(v[row])]
-        out.append(f"the point is not finite ({', '.join(bad)})" if bad
-                   else "the formula has no value here")
-    return out
+def _recorded_reasons(graph, point: dict, np):
+    """Why rows failed, found on a recording of the formula at those rows alone."""
+    from ..ops.namespaces import numpy_math
+    from ..tape.elementwise import row_errors
+    from ..tape.record import record
+
+    def explain(failed):
+        at = {k: np.asarray(v)[failed] for k, v in point.items()}
+        tape = record(graph, at, numpy_math(), partials=False)
+        return row_errors(tape, np.arange(len(failed)), np)
+    return explain
 
 
 def _derivative_reasons(tape, bad, gradient: dict, mode: str, np, moved) -> list:

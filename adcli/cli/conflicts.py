@@ -36,9 +36,27 @@ def _pairs(settings):
               "--mode forward or both"
 
 
+def _points(settings):
+    many = _given(settings, "points") or _given(settings, "grid")
+    if many:
+        for name, why in (("order", "Taylor mode runs at one point"),
+                          ("step", "each point takes its own step")):
+            if _given(settings, name):
+                yield f"--{name} is not available with --points/--grid: {why}"
+        return
+    for name, flag in (("output_path", "--output"), ("chunk", "--chunk"),
+                       ("points_format", "--points-format")):
+        if _given(settings, name):
+            yield f"{flag} applies only to many points: give --points FILE or --grid"
+    if getattr(settings, "fmt", None) in ("jsonl", "npy"):
+        yield f"--format {settings.fmt} writes rows of many points: give --points or --grid"
+
+
 def refuse_conflicts(settings) -> None:
     """Raise a usage error for the first pair of options that cannot both be obeyed."""
     for message in _pairs(settings):
         raise UsageError(message)
     for message in _numerical_only(settings):
+        raise UsageError(message)
+    for message in _points(settings):
         raise UsageError(message)

@@ -99,6 +99,22 @@ WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variabl
 #: How every command that prints numbers prints them.
 OUTPUT = (FORMAT, QUIET, DEBUG)
 
+#: Many points: one row each, streamed (see adcli.cli.run_points).
+POINTS = (
+    Param(("--points",), "points", "Differentiate at every point of this file (.csv with a "
+          "header naming the variables, .jsonl, .npy, .npz) or '-' (stdin, with "
+          "--points-format): one row per point.", metavar="FILE"),
+    Param(("--points-format",), "points_format", "The format of --points when its name "
+          "does not tell (always for '-').", choices=("csv", "jsonl", "npy", "npz")),
+    Param(("--grid",), "grid", "Points on a grid: NAME=START:STOP:COUNT, e.g. x=0:1:101 "
+          "(ends included); several --grid make their product.", multiple=True,
+          metavar="NAME=A:B:N"),
+    Param(("--output",), "output_path", "Write the rows of --points/--grid to this file "
+          "(needed for --format npy).", metavar="FILE"),
+    Param(("--chunk",), "chunk", "Points per chunk: read, differentiated and written "
+          "together.", type=int, metavar="ROWS", implied="8192"),
+)
+
 DIFF = (
     PROGRAM,
     AT,
@@ -113,8 +129,12 @@ DIFF = (
     order("All derivatives f, f', ..., f^(K) along one variable, by Taylor mode (not "
           "with --mode or --precision)."),
     strict("Exit 1 instead of warning when the point is on a kink or decides a branch "
-           "by a tie."),
-    *OUTPUT,
+           "by a tie (with --points: stop at the first such or failed point)."),
+    *POINTS,
+    output_format(FORMATS + ("jsonl", "npy"), "table", "Output format (not with --quiet); "
+                  "with --points or --grid: csv (the default), jsonl, json, table or npy."),
+    QUIET,
+    DEBUG,
 )
 
 COMPARE = (

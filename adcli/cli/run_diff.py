@@ -21,9 +21,19 @@ class DiffSettings(FormulaSettings):
     order: int | None = None
     strict: bool = False
     debug: bool = False
+    points: str | None = None
+    points_format: str | None = None
+    grid: tuple = ()
+    output_path: str | None = None
+    chunk: int | None = None
 
 
 def run_diff(settings: DiffSettings) -> None:
+    from .run_points import run_points, wants_points
+
+    if wants_points(settings):
+        return run_points(settings, settings.mode or "reverse", settings.digits,
+                          settings.method or "auto")
     from ..api import differentiate
     from ..render import render, warn
 

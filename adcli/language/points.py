@@ -125,6 +125,15 @@ def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT,
     return {v: point[v] for v in variables if v in point}
 
 
+def given_names(specs: Iterable[str], variables: Sequence[str]) -> list:
+    """The names ``--at`` fixes (``x=3,y=1`` -> x, y; a bare value names the only variable)."""
+    names = []
+    for spec in (part for given in specs for part in split_list(given)):
+        name, sep, _text = spec.partition("=")
+        names.append(name.strip() if sep else (variables[0] if len(variables) == 1 else ""))
+    return [name for name in names if name]
+
+
 def parse_wrt(specs: Iterable[str], variables: Sequence[str]) -> tuple:
     """``["x,y"]`` or ``["x", "y"]`` -> ``("x", "y")``; all variables if empty."""
     names: dict[str, None] = {}

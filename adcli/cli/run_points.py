@@ -1,0 +1,148 @@
+"""``--points`` and ``--grid``: one row per point, streamed chunk by chunk.
+
+The run reads a chunk, differentiates it (:mod:`adcli.over_points`) and
+writes its rows before reading the next, so memory stays that of one chunk.
+A failed point is a row with NaN and its reason, never the end of the run;
+the summary goes to stderr and the exit code is 1 if any point failed
+(``--strict``: stop at the first failed or warned point).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from ..errors import MathError, UsageError
+
+#: Rows per chunk: arrays of 8192 float64 (64 KiB) stay in the CPU's caches
+#: and in the allocator's reused memory; larger chunks page-fault fresh memory.
+CHUNK = 8192
+
+#: The formats of a stream of rows (``npy`` needs --output).
+ROW_FORMATS = ("csv", "jsonl", "json", "table", "npy")
+
+
+def wants_points(settings) -> bool:
+    return bool(getattr(settings, "points", None) or getattr(settings, "grid", ()))
+
+
+def run_points(settings, mode: str, digits=None, method: str = "auto") -> None:
+    """Differentiate at every point of ``--points``/``--grid`` and write the rows."""
+    from ..api import variables_of
+    from ..language.points import given_names
+    from ..over_points import differentiate_points, pointwise_reason
+    from ..pointsets import open_points
+    from ..render.rows import row_writer
+
+    fmt = settings.fmt or "csv"
+    if fmt not in ROW_FORMATS:
+        raise UsageError(f"--format {fmt} is not a format of rows: with --points or --grid "
+                         f"choose one of {', '.join(ROW_FORMATS)}")
+    if fmt == "npy" and not settings.output_path:
+        raise UsageError("--format npy writes a binary file: give --output FILE.npy")
+    expression = settings.formula()
+    variables = variables_of(expression)
+    fixed = given_names(settings.at, variables)
+    stream = open_points(settings.points, settings.points_format, settings.grid,
+                         tuple(variables), tuple(fixed))
+    if stream.ignored:
+        sys.stderr.write(f"adcli: note: not a variable of the formula, not used: "
+                         f"{', '.join(stream.ignored)}\n")
+    reason = pointwise_reason(expression, digits)
+    if reason is not None:
+        sys.stderr.write(f"adcli: note: {reason}; this takes milliseconds per point\n")
+    results = differentiate_points(expression, stream.chunks(settings.chunk or CHUNK),
+                                   settings.at, settings.wrt, mode, digits, method,
+                                   supplied=stream.names)
+    target = open(settings.output_path, "w" if fmt != "npy" else "wb") \
+        if settings.output_path and fmt != "npy" else sys.stdout
+    try:
+        _stream_rows(results, settings, fmt, target, variables, row_writer, stream.total)
+    finally:
+        if target is not sys.stdout:
+            target.close()
+
+
+def _stream_rows(results, settings, fmt, target, variables, row_writer, total) -> None:
+    import numpy as np
+
+    writer = None
+    done, first_error, first_warning, warned = 0, None, None, 0
+    ticker = _Ticker(total)
+    for chunk, result in results:
+        n = len(result.value)
+        if writer is None:
+            outputs = ("value",) + tuple(f"d/d{k}" for k in result.gradient)
+            writer = row_writer(fmt, target, tuple(variables), outputs, settings.quiet,
+                                path=settings.output_path if fmt == "npy" else None)
+        point = {k: chunk[k] if k in chunk else np.full(n, np.nan) for k in variables}
+        for name, value in _fixed_values(settings, variables, chunk).items():
+            point[name] = np.full(n, value)
+        stop = n
+        if settings.strict:
+            bad = [i for i in range(n) if result.errors[i] or result.warnings[i]]
+            stop = bad[0] + 1 if bad else n
+        columns = {"value": result.value[:stop],
+                   **{f"d/d{k}": v[:stop] for k, v in result.gradient.items()}}
+        writer.write({k: v[:stop] for k, v in point.items()}, columns, result.errors[:stop])
+        for i in range(stop):
+            if result.errors[i] and first_error is None:
+                first_error = (done + i + 1, result.errors[i])
+            if result.warnings[i]:
+                warned += 1
+                first_warning = first_warning or (done + i + 1, result.warnings[i])
+        done += stop
+        ticker.tick(done)
+        if stop < n:
+            break
+    ticker.close()
+    if writer is None:  # no points at all: still a well-formed (empty) output
+        outputs = ("value",)
+        writer = row_writer(fmt, target, tuple(variables), outputs, settings.quiet,
+                            path=settings.output_path if fmt == "npy" else None)
+    summary = writer.close()
+    if first_warning is not None and not settings.strict:
+        sys.stderr.write(f"adcli: warning: {_counted(warned)} at a kink or a tie; first, "
+                         f"row {first_warning[0]:,}: {first_warning[1]}\n")
+    failed = summary.get("failed", 0)
+    if settings.strict and (first_error or first_warning):
+        row, why = first_error or first_warning
+        raise MathError(f"--strict: row {row:,}: {why}")
+    if failed:
+        raise MathError(f"{failed:,} of {_counted(summary.get('rows', done))} failed "
+                        f"(NaN in their rows); first, row {first_error[0]:,}: {first_error[1]}")
+
+
+def _counted(n: int) -> str:
+    return f"{n:,} point" + ("" if n == 1 else "s")
+
+
+def _fixed_values(settings, variables, chunk) -> dict:
+    """The values --at fixes, as floats, for the point columns of the output."""
+    from ..language.points import parse_point
+
+    supplied = frozenset(chunk)
+    return parse_point(settings.at, variables, supplied=supplied) if settings.at else {}
+
+
+class _Ticker:
+    """Points done and points per second on stderr, at a terminal only."""
+
+    def __init__(self, total):
+        self.total, self.start, self.shown = total, time.perf_counter(), 0.0
+        self.live = sys.stderr.isatty()
+
+    def tick(self, done: int) -> None:
+        now = time.perf_counter()
+        if not self.live or now - self.shown < 0.2:
+            return
+        self.shown = now
+        rate = done / max(now - self.start, 1e-9)
+        of = f" of {self.total:,}" if self.total else ""
+        sys.stderr.write(f"\r{done:,}{of} points, {rate:,.0f} points/s ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.live and self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
