@@ -56,7 +56,12 @@ def open_points(path: str | None = None, fmt: str | None = None, grids: tuple = 
         if fmt not in ("csv", "jsonl"):
             raise UsageError("points from stdin (-) need their format: give "
                              "--points-format csv or --points-format jsonl")
-        return _text(sys.stdin.buffer, None, "stdin", fmt, needed, fixed)
+        raw = getattr(sys.stdin, "buffer", None)
+        if raw is None:  # a text-only stdin (an embedding program's): its text as UTF-8
+            import io
+
+            raw = io.BytesIO(sys.stdin.read().encode("utf-8", "surrogateescape"))
+        return _text(raw, None, "stdin", fmt, needed, fixed)
     label = path
     _check_file(path, label)
     if fmt is None:
