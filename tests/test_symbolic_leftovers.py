@@ -104,6 +104,20 @@ def test_power_at_base_zero_still_refused_where_undefined(at):
         differentiate("x**y", at, wrt=wrt, mode="symbolic")
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_power_at_base_zero_with_an_integer_power(mode):
+    # x**2 at 0: both partials 0 (d/dy x**y = 0 for every y > 0 at x = 0)
+    got = differentiate("x**y", ["x=0", "y=2"], mode=mode)
+    assert got.gradient == {"x": 0.0, "y": 0.0}
+
+
+@pytest.mark.parametrize("text", ["hypot(x, y)", "atan2(y, x)"])
+def test_held_variables_do_not_hide_a_kink_or_a_jump(text):
+    # hypot(x, 0) = |x| has slopes -1 and 1 at 0; atan2(0, x) jumps from pi to 0
+    with pytest.raises(MathError):
+        differentiate(text, ["x=0", "y=0"], wrt=["x"], mode="symbolic")
+
+
 def test_power_at_base_zero_cli(run):
     result = run("diff", "x**y", "--at", "x=0", "--at", "y=0.5", "--wrt", "y",
                  "--mode", "symbolic", "--quiet")
@@ -129,6 +143,25 @@ def test_taken_branch_decides(text, x, f):
     name = "y" if "y" in text else "x"
     got = differentiate(text, [f"{name}={x}"], mode="symbolic")
     assert close(got.gradient[name], mp_derivative(f, x), 1e-13, 1e-15)
+
+
+@pytest.mark.parametrize("text, x, f", [
+    # SymPy cannot build these whole: relu/log10 compare an untaken branch that is
+    # not real (atanh(10), log10(0) = zoo); the taken branches still give the derivative
+    ("relu(where(0.25 >= x, atanh(10), 0.25))", "0.52", lambda t: mp.mpf(0.25)),
+    ("tan(where(x < log10(relu(x)), sign(acosh(x)), x))", "1.29", mp.tan),
+])
+def test_formula_sympy_cannot_build_whole(text, x, f):
+    got = differentiate(text, [f"x={x}"], mode="symbolic")
+    assert close(got.gradient["x"], mp_derivative(f, x), 1e-13, 1e-15)
+    assert "taken" in got.details["note"]
+
+
+def test_formula_sympy_cannot_build_whole_cli(run):
+    result = run("diff", "relu(where(0.25 >= x, atanh(10), 0.25))", "--at", "x=0.52",
+                 "--mode", "symbolic", "--quiet")
+    assert result.exit_code == 0, result.stderr
+    assert float(result.stdout) == 0
 
 
 def test_taken_branch_decides_in_the_symbolic_hessian():

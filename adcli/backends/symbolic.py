@@ -35,6 +35,12 @@ BUDGET_SECONDS = 30.0
 
 _COMPARISON_KINDS = frozenset(COMPARISONS.values())
 
+#: Inside :func:`guarded`: graph id -> (graph, symbols, SymPy values of its nodes,
+#: namespace, taken only) of the formula, built once for its decisions and reused
+#: by :func:`to_sympy` (so the Hessian and Jacobian get the taken branches too
+#: where SymPy cannot build the whole).
+_built: dict = {}
+
 
 #: The longest a budget may be (a day): the timer needs a finite number.
 MAX_BUDGET = 86_400.0
@@ -92,9 +98,13 @@ def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
     The graph is recorded in the SymPy namespace with every branch (a
     conditional becomes ``Piecewise``); sums are built as one n-ary ``Add``.
     """
+    node = graph.output if output is None else output
+    built = _built.get(id(graph))
+    if built is not None and built[0] is graph and built[1] == symbols:
+        return built[3].expression(built[2][node])
     m = sympy_math()
     tape = record(graph, symbols, m, partials=False, branches="all")
-    return m.expression(tape.node_values[graph.output if output is None else output])
+    return m.expression(tape.node_values[node])
 
 
 def _check_size(graph: Graph) -> None:
@@ -172,24 +182,55 @@ def decisions(problem: Problem, symbols: dict) -> dict:
     graph = getattr(problem.source, "graph", None)
     if graph is None or not graph.has_branches:
         return {}
-    import sympy
+    try:
+        return taken_expression(problem, symbols, taken_only=False)[1]
+    except (TypeError, ValueError):  # SymPy cannot write the untaken branches
+        return taken_expression(problem, symbols, taken_only=True)[1]
 
+
+def taken_expression(problem: Problem, symbols: dict, taken_only: bool = True) -> tuple:
+    """The formula in SymPy with each conditional's condition noted as the point's
+    run decided it, and (``taken_only``) replaced by its taken branch.
+
+    The recorder evaluates the comparisons of the graph in node order, each
+    once, and no op calls the namespace's comparisons: so the k-th comparison
+    SymPy is asked for is the k-th comparison node, whose truth the run knows.
+    ``taken_only`` is for formulas SymPy cannot build whole: ``relu`` of a
+    conditional whose other branch is ``atanh(10)`` compares a complex number.
+    Returns the expression and ``{relational: true/false}``.
+    """
+    import sympy
+    from types import SimpleNamespace
+
+    graph = problem.graph
     with arithmetic(problem.digits) as m:
         truths = record(graph, problem.point, m, partials=False).node_values
-    m = sympy_math()
-    tape = record(graph, symbols, m, partials=False, branches="all")
+    order = iter([truths[node] for node, kind in enumerate(graph.kinds)
+                  if kind in _COMPARISON_KINDS])
+    base = sympy_math()
+    m = SimpleNamespace(**vars(base))
     found = {}
-    for node, (kind, _args, _data) in enumerate(graph.nodes):
-        if kind not in _COMPARISON_KINDS or truths[node] is None:
-            continue
-        relation = m.expression(tape.node_values[node])
-        if not isinstance(relation, sympy.core.relational.Relational):
-            continue  # decided while building (a comparison of numbers)
-        truth = bool(truths[node])
-        for form, value in ((relation, truth), (~relation, not truth)):
-            # Piecewise keeps a condition in SymPy's canonical form
-            found[form] = found[form.canonical] = sympy.true if value else sympy.false
-    return found
+
+    def noting(compare):
+        def decided(a, b):
+            relation, truth = compare(a, b), next(order, None)
+            if truth is not None and isinstance(relation, sympy.core.relational.Relational):
+                for form, value in ((relation, bool(truth)), (~relation, not truth)):
+                    # Piecewise keeps a condition in SymPy's canonical form
+                    found[form] = found[form.canonical] = sympy.true if value else sympy.false
+            return relation
+        return decided
+
+    for kind in _COMPARISON_KINDS:
+        setattr(m, kind, noting(getattr(base, kind)))
+    if taken_only:
+        def where(c, a, b):
+            truth = found.get(c) if isinstance(c, sympy.Basic) else None
+            return base.where(c, a, b) if truth is None else (a if truth is sympy.true else b)
+        m.where = where
+    tape = record(graph, symbols, m, partials=False, branches="all")
+    _built[id(graph)] = (graph, dict(symbols), tape.node_values, m, taken_only)
+    return m.expression(tape.node_values[graph.output]), found
 
 
 def _decided(expr, prec):
@@ -246,19 +287,76 @@ def guarded(problem: Problem):
     except _OverBudget:
         raise NotAvailable(f"symbolic differentiation is over budget: SymPy took more than "
                            f"{budget:g} s; use --mode reverse") from None
+    finally:
+        _built.clear()
 
 
-def _along(problem: Problem, symbols: dict, subs: dict, name: str, what: str):
+def _expression(problem: Problem, symbols: dict) -> tuple:
+    """The SymPy expression, and a note if only the taken branches could be built.
+
+    SymPy refuses to build some formulas whole (``TypeError: Invalid comparison
+    of non-real``) when a conditional's untaken branch is not real and something
+    compares it (``relu``, ``max``); the taken branches then give the derivative
+    at the point, as the AD modes do."""
+    taken = ("each conditional is its branch taken at the point: SymPy cannot build the "
+             "other branches")
+    try:
+        expr = problem.source.expression(symbols)
+        built = _built.get(id(problem.graph))
+        return expr, (taken if built and built[1] == symbols and built[4] else None)
+    except (TypeError, ValueError) as error:
+        unbuilt = error
+    if getattr(problem.source, "graph", None) is not None and problem.graph.has_branches:
+        try:
+            return taken_expression(problem, symbols)[0], taken
+        except (TypeError, ValueError) as error:
+            unbuilt = error
+    raise NotAvailable(f"symbolic differentiation is not available for this input: SymPy "
+                       f"cannot build it ({unbuilt}); use --mode reverse") from None
+
+
+def _along(problem: Problem, symbols: dict, subs: dict, name: str, refused: MathError):
     """The partial derivative by its definition: the other variables held at their
     values first, then ``name`` differentiated.  Where the general partial has no
     value but the function along ``name`` does (``x**y`` at x = 0, y > 0 is 0 for
-    every y: SymPy's ``x**y*log(x)`` is 0*log(0)), this gives it; elsewhere it
-    fails as the general one did."""
+    every y: SymPy's ``x**y*log(x)`` is 0*log(0)), this gives it.  It is kept only
+    if the one-sided difference quotients along ``name`` (mpmath, 40 digits, not
+    SymPy) agree with it, a side missing only outside the domain (``x**2.5`` at
+    0): held at a kink (``hypot(x, 0)`` is ``|x|``) SymPy would answer its own
+    ``sign(0) = 0``, and at a jump (``atan2(0, x)``) 0; else ``refused`` stands."""
+    import mpmath
     import sympy
 
+    from ._common import slopes
+
+    with arithmetic(40) as m:
+        point = {k: mpmath.mpf(v) for k, v in problem.point.items()}
+        sides = slopes(problem, m, point, name)
+        for sign, side in zip((-1, 1), sides):
+            if side is None and _defined(problem, m, {**point, name: point[name] + sign
+                                                      * mpmath.mpf(10) ** -13}):
+                raise refused  # defined there, yet no slope: a jump or an infinite one
+    sides = [side for side in sides if side is not None]  # else a domain's edge
+    if not sides:
+        raise refused
     held = {n: (s if n == name else subs[s]) for n, s in symbols.items()}
-    d = sympy.diff(problem.source.expression(held), symbols[name])
-    return value_at(d, subs, what, problem.digits)
+    d = sympy.diff(_expression(problem, held)[0], symbols[name])
+    try:
+        value = value_at(d, subs, "", problem.digits)
+    except MathError:
+        raise refused from None
+    for slope, uncertainty in sides:
+        if not abs(slope - value) <= uncertainty + 1e-12 * (1 + abs(value)):
+            raise refused
+    return value
+
+
+def _defined(problem: Problem, m, point: dict) -> bool:
+    try:
+        problem.source.value(point, m)
+    except Exception:  # noqa: BLE001 (outside the domain, however the source says it)
+        return False
+    return True
 
 
 def differentiate(problem: Problem) -> Derivative:
@@ -267,21 +365,22 @@ def differentiate(problem: Problem) -> Derivative:
     import sympy
 
     with guarded(problem) as (symbols, subs):
-        expr = problem.source.expression(symbols)
+        expr, note = _expression(problem, symbols)
         gradient, formulas, sizes = {}, {}, {}
         for name in problem.wrt:
             d = sympy.diff(expr, symbols[name])
             what = f"derivative with respect to {name}"
             try:
                 gradient[name] = value_at(d, subs, what, problem.digits)
-            except MathError:
-                gradient[name] = _along(problem, symbols, subs, name, what)
+            except MathError as refused:
+                gradient[name] = _along(problem, symbols, subs, name, refused)
             formulas[name] = Formula(sympy.sstr(d), sympy_latex(d))
             sizes[name] = size(d)
     return Derivative(
         problem.text, "symbolic", problem.point, tape.value, gradient,
         cost={"expression_nodes": sum(s["tree_nodes"] for s in sizes.values())},
         formulas=formulas,
-        details={"size": sizes, "expression": sympy.sstr(expr)},
+        details={"size": sizes, "expression": sympy.sstr(expr),
+                 **({"note": note} if note else {})},
         warnings=kink_warnings(problem, tape, "SymPy's derivative is evaluated there"),
         digits=problem.digits)
