@@ -86,8 +86,8 @@ def numpy_math() -> SimpleNamespace:
 
     helpers = dict(_PYTHON, where=np.where, both=np.logical_and, either=np.logical_or,
                    negate=np.logical_not,
-                   iszero=lambda v: np.where(v == 0, 1.0, 0.0) if np.ndim(v) else
-                   float(v == 0))
+                   iszero=lambda v: np.where(v == 0, 1.0, 0.0) if getattr(v, "ndim", 0)
+                   else float(v == 0))
     # ``elementwise``: the recorder takes one value per point and refuses nothing
     # (see adcli.tape.elementwise); NumPy's warnings about NaN are silenced there.
     return build("numpy", helpers, "numpy", np, raises=False, number=float,
