@@ -201,14 +201,20 @@ GRAPH = (
 
 
 def vector_params(mode_choices: tuple = (), vector: tuple = ()) -> tuple:
-    """Options of jacobian, jvp, vjp, hessian, hvp: the point, a mode or a vector."""
+    """Options of jacobian, jvp, vjp, hessian, hvp: the point (or many), a mode or a
+    vector."""
     params = [AT, WRT]
     if mode_choices:
         params.append(mode(mode_choices, mode_choices[0]))
     if vector:
         flag, help = vector
         params.append(Param((flag,), "vector", help, metavar="VALUES"))
-    return tuple(params) + (FORMAT, QUIET, DEBUG)
+    params += [*POINTS, strict("With --points or --grid: stop at the first failed point "
+                               "(or one at a kink).")]
+    return tuple(params) + (
+        output_format(FORMATS + ("jsonl", "npy"), "table", "Output format (not with "
+                      "--quiet); with --points or --grid: csv (the default), jsonl, json, "
+                      "table or npy."), QUIET, DEBUG)
 
 
 HELP = Param(("-h", "--help"), "help", "Show the help.", is_flag=True)

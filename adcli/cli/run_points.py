@@ -29,8 +29,22 @@ def wants_points(settings) -> bool:
 def run_points(settings, mode: str, digits=None, method: str = "auto") -> None:
     """Differentiate at every point of ``--points``/``--grid`` and write the rows."""
     from ..api import variables_of
-    from ..language.points import given_names
     from ..over_points import differentiate_points, pointwise_reason
+
+    expression = settings.formula()
+
+    def differentiate(chunks, supplied):
+        return differentiate_points(expression, chunks, settings.at, settings.wrt, mode,
+                                    digits, method, supplied=supplied)
+
+    stream_points(settings, variables_of(expression), differentiate,
+                  pointwise_reason(expression, digits))
+
+
+def stream_points(settings, variables: list, differentiate, note: str | None = None) -> None:
+    """Read the points, ``differentiate(chunks, supplied names)`` them and write the
+    rows; the columns are the results' own (:func:`_table`)."""
+    from ..language.points import given_names
     from ..pointsets import open_points
     from ..render.rows import row_writer
 
@@ -40,20 +54,15 @@ def run_points(settings, mode: str, digits=None, method: str = "auto") -> None:
                          f"choose one of {', '.join(ROW_FORMATS)}")
     if fmt == "npy" and not settings.output_path:
         raise UsageError("--format npy writes a binary file: give --output FILE.npy")
-    expression = settings.formula()
-    variables = variables_of(expression)
     fixed = given_names(settings.at, variables)
     stream = open_points(settings.points, settings.points_format, settings.grid,
                          tuple(variables), tuple(fixed))
     if stream.ignored:
         sys.stderr.write(f"adcli: note: not a variable of the formula, not used: "
                          f"{', '.join(stream.ignored)}\n")
-    reason = pointwise_reason(expression, digits)
-    if reason is not None:
-        sys.stderr.write(f"adcli: note: {reason}; this takes milliseconds per point\n")
-    results = differentiate_points(expression, stream.chunks(settings.chunk or CHUNK),
-                                   settings.at, settings.wrt, mode, digits, method,
-                                   supplied=stream.names)
+    if note is not None:
+        sys.stderr.write(f"adcli: note: {note}; this takes milliseconds per point\n")
+    results = differentiate(stream.chunks(settings.chunk or CHUNK), stream.names)
     target = open(settings.output_path, "w" if fmt != "npy" else "wb") \
         if settings.output_path and fmt != "npy" else sys.stdout
     try:
@@ -63,28 +72,39 @@ def run_points(settings, mode: str, digits=None, method: str = "auto") -> None:
             target.close()
 
 
+def _table(result) -> tuple[dict, dict | None, tuple]:
+    """A chunk's result as (columns by name, JSON layout or None, what --quiet keeps):
+    ``adcli diff``'s value and gradient, or a vector command's own columns."""
+    if hasattr(result, "columns"):
+        return result.columns, result.layout, result.derivatives
+    gradient = {f"d/d{k}": v for k, v in result.gradient.items()}
+    return {"value": result.value, **gradient}, None, tuple(gradient)
+
+
 def _stream_rows(results, settings, fmt, target, variables, row_writer, total) -> None:
     import numpy as np
 
     writer = None
     done, first_error, first_warning, warned = 0, None, None, 0
     ticker = _Ticker(total)
+    strict = getattr(settings, "strict", False)
+    path = settings.output_path if fmt == "npy" else None
     for chunk, result in results:
-        n = len(result.value)
+        columns, layout, derivatives = _table(result)
+        n = len(result.errors)
         if writer is None:
-            outputs = ("value",) + tuple(f"d/d{k}" for k in result.gradient)
+            outputs = derivatives if settings.quiet else tuple(columns)
             writer = row_writer(fmt, target, tuple(variables), outputs, settings.quiet,
-                                path=settings.output_path if fmt == "npy" else None)
+                                path=path, layout=layout)
         point = {k: chunk[k] if k in chunk else np.full(n, np.nan) for k in variables}
         for name, value in _fixed_values(settings, variables, chunk).items():
             point[name] = np.full(n, value)
         stop = n
-        if settings.strict:
+        if strict:
             bad = [i for i in range(n) if result.errors[i] or result.warnings[i]]
             stop = bad[0] + 1 if bad else n
-        columns = {"value": result.value[:stop],
-                   **{f"d/d{k}": v[:stop] for k, v in result.gradient.items()}}
-        writer.write({k: v[:stop] for k, v in point.items()}, columns, result.errors[:stop])
+        writer.write({k: v[:stop] for k, v in point.items()},
+                     {k: v[:stop] for k, v in columns.items()}, result.errors[:stop])
         for i in range(stop):
             if result.errors[i] and first_error is None:
                 first_error = (done + i + 1, result.errors[i])
@@ -97,15 +117,14 @@ def _stream_rows(results, settings, fmt, target, variables, row_writer, total) -
             break
     ticker.close()
     if writer is None:  # no points at all: still a well-formed (empty) output
-        outputs = ("value",)
-        writer = row_writer(fmt, target, tuple(variables), outputs, settings.quiet,
-                            path=settings.output_path if fmt == "npy" else None)
+        writer = row_writer(fmt, target, tuple(variables), ("value",), settings.quiet,
+                            path=path)
     summary = writer.close()
-    if first_warning is not None and not settings.strict:
+    if first_warning is not None and not strict:
         sys.stderr.write(f"adcli: warning: {_counted(warned)} at a kink or a tie; first, "
                          f"row {first_warning[0]:,}: {first_warning[1]}\n")
     failed = summary.get("failed", 0)
-    if settings.strict and (first_error or first_warning):
+    if strict and (first_error or first_warning):
         row, why = first_error or first_warning
         raise MathError(f"--strict: row {row:,}: {why}")
     if failed:

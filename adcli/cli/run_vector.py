@@ -13,13 +13,38 @@ class VectorSettings(FormulaSettings):
     """The options these commands share; ``mode`` or ``vector`` as the command has."""
     mode: str | None = None
     vector: str | None = None
+    strict: bool = False
+    debug: bool = False
+    points: str | None = None
+    points_format: str | None = None
+    grid: tuple = ()
+    output_path: str | None = None
+    chunk: int | None = None
 
 
 def _run(study, settings: VectorSettings, extra) -> None:
     from ..render import render
+    from .run_points import wants_points
 
+    if wants_points(settings):
+        return _run_points(study.__name__[:-3], settings, extra)
     render(study(settings.formula(), settings.at, settings.wrt, extra),
            settings.output(), quiet=settings.quiet)
+
+
+def _run_points(kind: str, settings: VectorSettings, extra) -> None:
+    """One row per point of --points/--grid (see :mod:`adcli.over_points`)."""
+    from ..over_points import vector_points, vector_reason, vector_variables
+    from .run_points import stream_points
+
+    expression = settings.formula()
+
+    def differentiate(chunks, supplied):
+        return vector_points(kind, expression, chunks, settings.at, settings.wrt, extra,
+                             supplied)
+
+    stream_points(settings, vector_variables(kind, expression), differentiate,
+                  vector_reason(expression, settings.mode))
 
 
 def run_jacobian(settings: VectorSettings) -> None:

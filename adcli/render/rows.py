@@ -22,8 +22,10 @@ FORMATS = ("csv", "jsonl", "json", "table", "npy")
 
 
 def row_writer(fmt: str, stream, names: tuple, outputs: tuple, quiet: bool = False,
-               path: str | None = None, preview: int = 20) -> "RowWriter":
-    """The writer of ``fmt`` for points ``names`` and columns ``outputs``."""
+               path: str | None = None, preview: int = 20,
+               layout: dict | None = None) -> "RowWriter":
+    """The writer of ``fmt`` for points ``names`` and columns ``outputs``
+    (``layout``: their nesting in JSON, see :func:`json_template`)."""
     choose(fmt, FORMATS, "format")
     names, outputs = tuple(names), tuple(outputs)
     if fmt == "npy":
@@ -35,7 +37,8 @@ def row_writer(fmt: str, stream, names: tuple, outputs: tuple, quiet: bool = Fal
     if quiet:
         return QuietRows(stream, names, outputs)
     return {"csv": CsvRows, "jsonl": JsonlRows, "json": JsonRows,
-            "table": TableRows}[fmt](stream, names, outputs, preview=preview)
+            "table": TableRows}[fmt](stream, names, outputs, preview=preview,
+                                                layout=layout)
 
 
 def quiet_columns(outputs: tuple) -> tuple:
@@ -107,26 +110,45 @@ class CsvRows(RowWriter):
         self.stream.write("\n".join(map(",".join, zip(*cells, reasons))) + "\n")
 
 
-def json_template(names: tuple, outputs: tuple) -> tuple:
+def json_template(names: tuple, outputs: tuple, layout: dict | None = None) -> tuple:
     """A %-template of one row object, and the columns in its placeholders' order.
 
-    ``value`` is the key value, ``d/dNAME`` goes to gradient[NAME] (where the
-    first one stands), any other output is a top-level key of its own name."""
+    ``layout`` nests the outputs (a key to a column, a list of columns, a list
+    of lists, or a name -> column mapping).  Without it, ``value`` is the key
+    value, ``d/dNAME`` goes to gradient[NAME] (where the first one stands), any
+    other output is a top-level key of its own name."""
     def key(name):
         return json.dumps(name).replace("%", "%%")
 
+    if layout is None:
+        layout, gradient = {}, {}
+        for name in outputs:
+            if name.startswith("d/d") and len(name) > 3:
+                gradient[name[3:]] = name
+                layout.setdefault("gradient", gradient)
+            else:
+                layout[name] = name
     parts = ['"point": {' + ", ".join(f"{key(n)}: %s" for n in names) + "}"]
     order = [("point", n) for n in names]
-    gradient = [name for name in outputs if name.startswith("d/d") and len(name) > 3]
-    for name in outputs:
-        if name in gradient:
-            if name == gradient[0]:
-                parts.append('"gradient": {' + ", ".join(
-                    f"{key(g[3:])}: %s" for g in gradient) + "}")
-                order += [("out", g) for g in gradient]
-        else:
-            parts.append(f"{key(name)}: %s")
-            order.append(("out", name))
+    for top, spec in layout.items():
+        text, stack = [], [("spec", spec)]
+        while stack:  # a layout is two levels deep at most; iterative all the same
+            what, item = stack.pop()
+            if what == "text":
+                text.append(item)
+            elif isinstance(item, str):
+                text.append("%s")
+                order.append(("out", item))
+            else:
+                named = isinstance(item, dict)
+                members = list(item.items()) if named else [(None, v) for v in item]
+                steps = [("text", "{" if named else "[")]
+                for k, (name, v) in enumerate(members):
+                    between = (", " if k else "") + (f"{key(name)}: " if named else "")
+                    steps += [("text", between), ("spec", v)]
+                steps.append(("text", "}" if named else "]"))
+                stack.extend(reversed(steps))
+        parts.append(f"{key(top)}: " + "".join(text))
     parts.append('"error": %s')
     return "{" + ", ".join(parts) + "}", order
 
@@ -136,9 +158,9 @@ class JsonlRows(RowWriter):
 
     separator = "\n"
 
-    def __init__(self, stream, names, outputs, **kw):
+    def __init__(self, stream, names, outputs, layout=None, **kw):
         super().__init__(stream, names, outputs)
-        self.template, self.order = json_template(names, outputs)
+        self.template, self.order = json_template(names, outputs, layout)
 
     def _lines(self, point, columns, errors, failed, n):
         cells = [texts((point if where == "point" else columns)[name], n, "null")
@@ -159,7 +181,7 @@ class JsonRows(JsonlRows):
     separator = ",\n"
 
     def __init__(self, stream, names, outputs, **kw):
-        super().__init__(stream, names, outputs)
+        super().__init__(stream, names, outputs, **kw)
         stream.write("[")
 
     def _chunk(self, point, columns, errors, failed, n):
