@@ -200,3 +200,24 @@ def test_swell_without_order_compares_the_gradient(run):
     out = json.loads(result.stdout)
     assert out["gradient"] is True and [r["order"] for r in out["rows"]] == [1]
     assert result.stderr == ""
+
+
+# -- SymPy's LaTeX printer has a share of the budget ----------------------------
+
+def test_slow_latex_printing_falls_back_to_the_text(monkeypatch):
+    import signal
+    import time
+
+    from adcli.backends import symbolic
+
+    def never_done(expr):  # as SymPy's printer simplifying a large product
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(symbolic, "LATEX_SECONDS", 0.05)
+    monkeypatch.setattr(symbolic, "sympy_latex", never_done)
+    got = differentiate("x*sin(x)", ["x=0.5"], mode="symbolic")
+    assert got.formulas["x"].latex is None  # the LaTeX output writes the text
+    x = mp.mpf("0.5")
+    assert close(got.gradient["x"], float(mp.sin(x) + x * mp.cos(x)), 1e-15)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # the budget's timer is off

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 from ..errors import MathError, NotAvailable, UsageError
-from ..language.graph import COMPARISONS, Graph
+from ..language.graph import Graph
 from ..ops.namespaces import sympy_math
 from ..ops import OPS
 from ..ops.precision import arithmetic
@@ -24,6 +25,7 @@ from ..records.formula import Formula
 from ..tape.record import record
 from . import Problem
 from ._common import kink_warnings
+from .sympy_branches import BUILT, decisions, taken_expression
 
 #: Deeper graphs than this exceed what SymPy's recursive algorithms survive.
 MAX_DEPTH = 400
@@ -33,13 +35,6 @@ MAX_NODES = 20_000
 #: many seconds the symbolic mode gives up with a clear message.
 BUDGET_SECONDS = 30.0
 
-_COMPARISON_KINDS = frozenset(COMPARISONS.values())
-
-#: Inside :func:`guarded`: graph id -> (graph, symbols, SymPy values of its nodes,
-#: namespace, taken only) of the formula, built once for its decisions and reused
-#: by :func:`to_sympy` (so the Hessian and Jacobian get the taken branches too
-#: where SymPy cannot build the whole).
-_built: dict = {}
 
 
 #: The longest a budget may be (a day): the timer needs a finite number.
@@ -77,6 +72,49 @@ def time_budget(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
+def budget_of(problem: Problem) -> float:
+    return problem.budget if problem.budget is not None else BUDGET_SECONDS
+
+
+#: The share of the budget, and the most seconds, SymPy's LaTeX printer may take
+#: for one derivative: it simplifies as it prints (``fraction``, ``is_constant``)
+#: and took 20 s for erf(sigmoid(cosh(sigmoid(y))))'.  Past it, the LaTeX
+#: output writes the formula's text instead, as it does where SymPy cannot print.
+LATEX_SHARE, LATEX_SECONDS = 0.25, 2.0
+
+
+class _SlowLatex(Exception):
+    pass
+
+
+def _latex(expr, budget: float) -> str | None:
+    """:func:`sympy_latex`, or None past its share of the budget (the time
+    budget's timer, running around this call, is set back to what is left)."""
+    if threading.current_thread() is not threading.main_thread():
+        return sympy_latex(expr)
+    limit = min(LATEX_SECONDS, LATEX_SHARE * budget)
+    outer, interval = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= limit:
+        return sympy_latex(expr)  # the budget itself ends first
+
+    def expire(_signum, _frame):
+        raise _SlowLatex()
+
+    start = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, limit, 0.05)
+    try:
+        return sympy_latex(expr)
+    except _SlowLatex:
+        return None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL,
+                             max(outer - (time.monotonic() - start), 1e-3), interval)
+
+
 def depth(graph: Graph) -> int:
     """The nesting depth of the expression SymPy will build for the graph: a
     run of ops of one n-ary family (``Op.nary``: sums, products) is one level."""
@@ -99,7 +137,7 @@ def to_sympy(graph: Graph, symbols: dict, output: int | None = None):
     conditional becomes ``Piecewise``); sums are built as one n-ary ``Add``.
     """
     node = graph.output if output is None else output
-    built = _built.get(id(graph))
+    built = BUILT.get(id(graph))
     if built is not None and built[0] is graph and built[1] == symbols:
         return built[3].expression(built[2][node])
     m = sympy_math()
@@ -171,68 +209,6 @@ def _detached_functions() -> tuple:
     return tuple({m.library[name] for name, op in OPS.items() if op.detach})
 
 
-def decisions(problem: Problem, symbols: dict) -> dict:
-    """Each comparison the point's run decided, as SymPy writes it -> its truth.
-
-    Read from the run itself (as the AD modes take their branch), so that the
-    derivative of a conditional is the derivative of its taken branch, even
-    where the other branch is undefined at the point.  A program's branches are
-    decided by Python while it is traced: nothing to decide here.
-    """
-    graph = getattr(problem.source, "graph", None)
-    if graph is None or not graph.has_branches:
-        return {}
-    try:
-        return taken_expression(problem, symbols, taken_only=False)[1]
-    except (TypeError, ValueError):  # SymPy cannot write the untaken branches
-        return taken_expression(problem, symbols, taken_only=True)[1]
-
-
-def taken_expression(problem: Problem, symbols: dict, taken_only: bool = True) -> tuple:
-    """The formula in SymPy with each conditional's condition noted as the point's
-    run decided it, and (``taken_only``) replaced by its taken branch.
-
-    The recorder evaluates the comparisons of the graph in node order, each
-    once, and no op calls the namespace's comparisons: so the k-th comparison
-    SymPy is asked for is the k-th comparison node, whose truth the run knows.
-    ``taken_only`` is for formulas SymPy cannot build whole: ``relu`` of a
-    conditional whose other branch is ``atanh(10)`` compares a complex number.
-    Returns the expression and ``{relational: true/false}``.
-    """
-    import sympy
-    from types import SimpleNamespace
-
-    graph = problem.graph
-    with arithmetic(problem.digits) as m:
-        truths = record(graph, problem.point, m, partials=False).node_values
-    order = iter([truths[node] for node, kind in enumerate(graph.kinds)
-                  if kind in _COMPARISON_KINDS])
-    base = sympy_math()
-    m = SimpleNamespace(**vars(base))
-    found = {}
-
-    def noting(compare):
-        def decided(a, b):
-            relation, truth = compare(a, b), next(order, None)
-            if truth is not None and isinstance(relation, sympy.core.relational.Relational):
-                for form, value in ((relation, bool(truth)), (~relation, not truth)):
-                    # Piecewise keeps a condition in SymPy's canonical form
-                    found[form] = found[form.canonical] = sympy.true if value else sympy.false
-            return relation
-        return decided
-
-    for kind in _COMPARISON_KINDS:
-        setattr(m, kind, noting(getattr(base, kind)))
-    if taken_only:
-        def where(c, a, b):
-            truth = found.get(c) if isinstance(c, sympy.Basic) else None
-            return base.where(c, a, b) if truth is None else (a if truth is sympy.true else b)
-        m.where = where
-    tape = record(graph, symbols, m, partials=False, branches="all")
-    _built[id(graph)] = (graph, dict(symbols), tape.node_values, m, taken_only)
-    return m.expression(tape.node_values[graph.output]), found
-
-
 def _decided(expr, prec):
     """The expression with each sign, Heaviside and DiracDelta of a number decided
     by the number's value: SymPy leaves ``DiracDelta(tan(1.26 + sqrt(2)))``
@@ -273,7 +249,7 @@ def guarded(problem: Problem):
     _check_size(problem.graph)
     import sympy
 
-    budget = problem.budget if problem.budget is not None else BUDGET_SECONDS
+    budget = budget_of(problem)
     symbols = {name: sympy.Symbol(name, real=True) for name in problem.graph.variables}
     subs = {symbols[name]: _as_float(value, problem.digits)
             for name, value in problem.point.items()}
@@ -288,7 +264,7 @@ def guarded(problem: Problem):
         raise NotAvailable(f"symbolic differentiation is over budget: SymPy took more than "
                            f"{budget:g} s; use --mode reverse") from None
     finally:
-        _built.clear()
+        BUILT.clear()
 
 
 def _expression(problem: Problem, symbols: dict) -> tuple:
@@ -302,7 +278,7 @@ def _expression(problem: Problem, symbols: dict) -> tuple:
              "other branches")
     try:
         expr = problem.source.expression(symbols)
-        built = _built.get(id(problem.graph))
+        built = BUILT.get(id(problem.graph))
         return expr, (taken if built and built[1] == symbols and built[4] else None)
     except (TypeError, ValueError) as error:
         unbuilt = error
@@ -374,7 +350,7 @@ def differentiate(problem: Problem) -> Derivative:
                 gradient[name] = value_at(d, subs, what, problem.digits)
             except MathError as refused:
                 gradient[name] = _along(problem, symbols, subs, name, refused)
-            formulas[name] = Formula(sympy.sstr(d), sympy_latex(d))
+            formulas[name] = Formula(sympy.sstr(d), _latex(d, budget_of(problem)))
             sizes[name] = size(d)
     return Derivative(
         problem.text, "symbolic", problem.point, tape.value, gradient,
