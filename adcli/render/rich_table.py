@@ -5,6 +5,11 @@ never folded or cut -- its column keeps the width of its longest number --
 text columns wrap, and when the numbers alone do not fit, the columns are
 dealt into several tables, each repeating the first column.  Into a pipe or
 file the table takes the width it needs.  The title wraps at the table's width.
+
+A table is for reading: one of more than MAX_ROWS rows shows its first and last
+rows, one of more than MAX_COLUMNS columns its first and last columns, and a
+caption says how many were left out and which formats print them all (Rich's
+layout of a 2,000 x 2,000 Hessian would never finish).
 """
 
 from __future__ import annotations
@@ -17,6 +22,14 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from .tabular import Tabular, view
+
+#: A terminal table shows at most MAX_ROWS rows, half from each end, with a row of "⋮"
+#: between them ...
+MAX_ROWS = 200
+#: ... and of more than MAX_COLUMNS columns the first HEAD_COLUMNS, a column of "…",
+#: and the last MAX_COLUMNS - HEAD_COLUMNS.
+MAX_COLUMNS = 24
+HEAD_COLUMNS = 16
 
 #: A text column may be squeezed to this many characters before columns are dealt out.
 TEXT_MIN = 12
@@ -70,9 +83,49 @@ def dealt(tab, width: int) -> list:
             for n, group in enumerate(groups)]
 
 
+def _gap(count: int, most: int, head: int):
+    """The indices ``(start, stop)`` left out when ``count`` items keep ``head`` from the
+    start and the rest of ``most`` from the end; None when all ``count`` fit."""
+    return None if count <= most else (head, count - (most - head))
+
+
+def bounded(tab) -> Tabular:
+    """``tab`` cut to MAX_ROWS rows and MAX_COLUMNS columns of its data, with a caption
+    that counts what was left out; a table within both bounds keeps all of itself.
+    Either way the rows become lists: the layout reads each cell several times."""
+    row_gap = _gap(len(tab.rows), MAX_ROWS, MAX_ROWS // 2)
+    column_gap = _gap(len(tab.headers), MAX_COLUMNS, HEAD_COLUMNS)
+    if row_gap is None and column_gap is None:
+        return Tabular(tab.title, tab.headers, [list(row) for row in tab.rows], tab.footer,
+                       tab.right)
+
+    def cut(cells, filler):
+        if column_gap is None:
+            return list(cells)
+        return list(cells[:column_gap[0]]) + [filler] + list(cells[column_gap[1]:])
+
+    width = len(tab.headers)
+    if row_gap is None:
+        body = [cut(row, "…") for row in tab.rows]
+    else:
+        body = [cut(row, "…") for row in tab.rows[:row_gap[0]]] + \
+            [cut(["⋮"] * width, "⋮")] + [cut(row, "…") for row in tab.rows[row_gap[1]:]]
+    left = []
+    if row_gap is not None:
+        left.append(f"{row_gap[1] - row_gap[0]:,} of {len(tab.rows):,} rows "
+                    f"(rows {row_gap[0] + 1:,} to {row_gap[1]:,})")
+    if column_gap is not None:
+        left.append(f"{column_gap[1] - column_gap[0]:,} of {width:,} columns "
+                    f"({tab.headers[column_gap[0]]} to {tab.headers[column_gap[1] - 1]})")
+    caption = (f"not shown here: {' and '.join(left)}; "
+               "-f csv, -f json or -f plain print them all")
+    return Tabular(tab.title, cut(tab.headers, "…"), body, [caption] + list(tab.footer),
+                   tab.right)
+
+
 def print_tables(record, console: Console, fit: bool) -> None:
     """Every table of ``record`` on ``console``; ``fit``: within the console's width."""
-    for section in view(record).sections():
+    for section in map(bounded, view(record).sections()):
         for tab in (dealt(section, console.width) if fit else [section]):
             table = _table(tab)
             out = console

@@ -7,10 +7,35 @@ the columns of numbers (right-aligned where alignment exists).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .numbers import number
 from ..records import counted
+
+
+class Lazy(Sequence):
+    """Rows (or a row's cells) made only when read: a terminal table that shows a
+    corner of a 2,000 x 2,000 matrix formats that corner, not four million numbers."""
+
+    def __init__(self, count: int, make, every=None):
+        self._count, self._make, self._every = count, make, every
+
+    def __iter__(self):
+        """All items, by ``every()`` when given (one list beats a call per item)."""
+        if self._every is not None:
+            return iter(self._every())
+        return (self._make(j) for j in range(self._count))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self._make(j) for j in range(*k.indices(self._count))]
+        if not -self._count <= k < self._count:
+            raise IndexError(k)
+        return self._make(k % self._count)
 
 
 @dataclass
@@ -204,12 +229,14 @@ def tape_table(record) -> Tabular:
     digits = record.digits
     tangents = record.mode in ("forward", "both")
     headers = ["v", "definition", "value"] + (["tangent rule", "tangent"] if tangents else [])
-    rows = []
-    for row in record.rows:
-        cells = [row.name, row.definition(), number(row.value, shown=digits)]
-        if tangents:
-            cells += [row.tangent_rule, number(row.tangent, shown=digits)]
-        rows.append(cells + ["; ".join(row.notes)])
+
+    def cells(k):
+        row = record.rows[k]
+        return [row.name, row.definition(), number(row.value, shown=digits)] + (
+            [row.tangent_rule, number(row.tangent, shown=digits)] if tangents else []) + [
+            "; ".join(row.notes)]
+
+    rows = Lazy(len(record.rows), cells)
     seed = ", ".join(f"{v} = {s:g}" for v, s in record.seed.items())
     footer = ([f"tangent seed: {seed}"] if tangents else []) + list(record.notes)
     at = _at(record.point, None)
@@ -221,8 +248,9 @@ def tape_table(record) -> Tabular:
                     footer, {"value", "tangent"})
     if record.mode != "forward":
         by_name = {row.name: row for row in record.rows}
-        sweep = [[by_name[n].adjoint_rule, number(by_name[n].adjoint, shown=digits)]
-                 for n in record.sweep]
+        sweep = Lazy(len(record.sweep), lambda k: [
+            by_name[record.sweep[k]].adjoint_rule,
+            number(by_name[record.sweep[k]].adjoint, shown=digits)])
         if record.summary:
             sweep = _condense(sweep, [by_name[n].op for n in record.sweep], 2)
         table.more.append(Tabular("reverse sweep (adjoints, in the order the sweep "
@@ -238,10 +266,17 @@ def example_list(record) -> Tabular:
                    ["name", "formula", "point", "mode", "numbering", "source"], rows)
 
 
+def _matrix_row(lead: list, numbers) -> Lazy:
+    """The ``lead`` cells, then one row of a matrix, each number formatted when read."""
+    return Lazy(len(lead) + len(numbers),
+                lambda j: lead[j] if j < len(lead) else number(numbers[j - len(lead)]),
+                lambda: lead + [number(x) for x in numbers])
+
+
 def jacobian(record) -> Tabular:
     partials = [f"∂/∂{name}" for name in record.inputs]
-    rows = [[out, number(value)] + [number(x) for x in row]
-            for out, value, row in zip(record.outputs, record.values, record.matrix)]
+    rows = Lazy(len(record.outputs), lambda k: _matrix_row(
+        [record.outputs[k], number(record.values[k])], record.matrix[k]))
     sweeps = record.sweeps
     footer = [f"{record.mode} mode ("
               f"{counted(record.performed, 'evaluation' if record.mode == 'numerical' else 'sweep')}"
@@ -271,8 +306,9 @@ def product(record) -> Tabular:
 
 def hessian(record) -> Tabular:
     partials = [f"∂/∂{name}" for name in record.inputs]
-    rows = [[f"∂f/∂{name}", number(record.gradient[name])] + [number(x) for x in row]
-            for name, row in zip(record.inputs, record.matrix)]
+    names = list(record.inputs)
+    rows = Lazy(len(names), lambda k: _matrix_row(
+        [f"∂f/∂{names[k]}", number(record.gradient[names[k]])], record.matrix[k]))
     return Tabular(f"Hessian of {shown(record.expression)}{_at(record.point, None)}",
                    ["row", "gradient"] + partials, rows,
                    [f"f = {number(record.value)}", f"{record.mode}: {record.note}"],

@@ -9,6 +9,8 @@ from ..errors import UsageError
 FLOOR = 1e-17
 
 SERIES = ("forward", "central", "complex")
+#: Each curve's own glyph, so that the picture reads without colour (NO_COLOR, pipes).
+GLYPHS = {"forward": "*", "central": "o", "complex": "+"}
 
 
 def _series(record):
@@ -19,16 +21,26 @@ def _series(record):
             yield method, points
 
 
+def legend(names) -> str:
+    """One line naming each curve's glyph once: ``* forward   o central   + complex``."""
+    return "   ".join(f"{GLYPHS[name]} {name}" for name in names)
+
+
 def terminal(record, width: int = 60, height: int = 15) -> str:
+    """The V-curve in plain text, each method drawn with its own glyph (a later curve
+    covers an earlier one where they coincide)."""
     from uniplot import plot_to_string
 
     series = list(_series(record))
     lines = plot_to_string([[e for _, e in pts] for _, pts in series],
                            [[h for h, _ in pts] for _, pts in series],
                            x_as_log=True, y_as_log=True, lines=True, color=False,
-                           legend_labels=[name for name, _ in series], width=width,
-                           height=height, title="absolute error against h (log-log)")
-    return "\n".join(lines) if isinstance(lines, list) else lines
+                           character_set="ascii",
+                           force_ascii_characters=[GLYPHS[name] for name, _ in series],
+                           width=width, height=height,
+                           title="absolute error against h (log-log)")
+    text = "\n".join(lines) if isinstance(lines, list) else lines
+    return f"{text}\n{legend(name for name, _ in series).center(width + 2).rstrip()}"
 
 
 def check(path: str) -> str:
