@@ -221,3 +221,22 @@ def test_slow_latex_printing_falls_back_to_the_text(monkeypatch):
     x = mp.mpf("0.5")
     assert close(got.gradient["x"], float(mp.sin(x) + x * mp.cos(x)), 1e-15)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # the budget's timer is off
+
+
+def test_a_whole_formula_slow_to_build_gives_its_taken_branches(monkeypatch):
+    import time
+
+    from adcli.backends import symbolic
+
+    real = symbolic.taken_expression
+
+    def slow_when_whole(problem, symbols, taken_only=True):
+        while not taken_only:  # as SymPy folding nested Piecewise for 30 s
+            time.sleep(0.01)
+        return real(problem, symbols, taken_only)
+
+    monkeypatch.setattr(symbolic, "WHOLE_SHARE", 0.01)
+    monkeypatch.setattr(symbolic, "taken_expression", slow_when_whole)
+    got = differentiate("relu(where(x*x <= 0.5, x**3, sin(x)))", ["x=0.5"], mode="symbolic")
+    assert close(got.gradient["x"], 3 * 0.5**2, 1e-15)  # x**3 is taken: 0.25 <= 0.5
+    assert "taken" in got.details["note"]

@@ -25,7 +25,7 @@ from ..records.formula import Formula
 from ..tape.record import record
 from . import Problem
 from ._common import kink_warnings
-from .sympy_branches import BUILT, decisions, taken_expression
+from .sympy_branches import BUILT, taken_expression
 
 #: Deeper graphs than this exceed what SymPy's recursive algorithms survive.
 MAX_DEPTH = 400
@@ -81,38 +81,68 @@ def budget_of(problem: Problem) -> float:
 #: and took 20 s for erf(sigmoid(cosh(sigmoid(y))))'.  Past it, the LaTeX
 #: output writes the formula's text instead, as it does where SymPy cannot print.
 LATEX_SHARE, LATEX_SECONDS = 0.25, 2.0
+#: The share of the budget for building a formula with conditionals whole: SymPy
+#: folds nested ``Piecewise`` by deciding inequalities (``relu(where(softplus(x**10)
+#: <= -cos(3), 1.5, x))`` took over 30 s); past it, the taken branches are built.
+WHOLE_SHARE = 0.5
 
 
-class _SlowLatex(Exception):
+class _OverShare(Exception):
     pass
 
 
-def _latex(expr, budget: float) -> str | None:
-    """:func:`sympy_latex`, or None past its share of the budget (the time
-    budget's timer, running around this call, is set back to what is left)."""
+def _within(seconds: float, call, otherwise=None):
+    """``call()``, or ``otherwise`` if it takes over ``seconds``; the time budget's
+    timer, running around this, is set back to what is left of it."""
     if threading.current_thread() is not threading.main_thread():
-        return sympy_latex(expr)
-    limit = min(LATEX_SECONDS, LATEX_SHARE * budget)
+        return call()
     outer, interval = signal.getitimer(signal.ITIMER_REAL)
-    if outer and outer <= limit:
-        return sympy_latex(expr)  # the budget itself ends first
+    if outer and outer <= seconds:
+        return call()  # the budget itself ends first
+
+    running = [True]
 
     def expire(_signum, _frame):
-        raise _SlowLatex()
+        if running[0]:  # the timer repeats (a swallowed alarm): not once it is over
+            raise _OverShare()
 
     start = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, limit, 0.05)
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
-        return sympy_latex(expr)
-    except _SlowLatex:
-        return None
+        return call()
+    except _OverShare:
+        return otherwise
     finally:
+        try:
+            running[0] = False
+        except _OverShare:  # fired between the call's end and here
+            running[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if outer:
             signal.setitimer(signal.ITIMER_REAL,
                              max(outer - (time.monotonic() - start), 1e-3), interval)
+
+
+def _latex(expr, budget: float) -> str | None:
+    """:func:`sympy_latex`, or None past its share of the budget."""
+    return _within(min(LATEX_SECONDS, LATEX_SHARE * budget), lambda: sympy_latex(expr))
+
+
+def _decisions(problem: Problem, symbols: dict, budget: float) -> dict:
+    """The point's decisions (see :mod:`.sympy_branches`), the whole formula built
+    alongside if SymPy can within its share of the budget, else its taken branches."""
+    if getattr(problem.source, "graph", None) is None or not problem.graph.has_branches:
+        return {}  # a program's branches are decided by Python as it is traced
+    try:
+        found = _within(WHOLE_SHARE * budget,
+                        lambda: taken_expression(problem, symbols, taken_only=False)[1])
+    except (TypeError, ValueError):  # SymPy cannot write the untaken branches
+        found = None
+    if found is None:
+        found = taken_expression(problem, symbols, taken_only=True)[1]
+    return found
 
 
 def depth(graph: Graph) -> int:
@@ -255,7 +285,7 @@ def guarded(problem: Problem):
             for name, value in problem.point.items()}
     try:
         with time_budget(budget), arithmetic(problem.digits):
-            subs.update(decisions(problem, symbols))
+            subs.update(_decisions(problem, symbols, budget))
             yield symbols, subs
     except RecursionError:
         raise NotAvailable("symbolic differentiation is not available for this input: "
@@ -274,8 +304,8 @@ def _expression(problem: Problem, symbols: dict) -> tuple:
     of non-real``) when a conditional's untaken branch is not real and something
     compares it (``relu``, ``max``); the taken branches then give the derivative
     at the point, as the AD modes do."""
-    taken = ("each conditional is its branch taken at the point: SymPy cannot build the "
-             "other branches")
+    taken = ("each conditional is its branch taken at the point: SymPy could not build "
+             "the other branches (or not within its share of the budget)")
     try:
         expr = problem.source.expression(symbols)
         built = BUILT.get(id(problem.graph))

@@ -25,23 +25,6 @@ _COMPARISON_KINDS = frozenset(COMPARISONS.values())
 BUILT: dict = {}
 
 
-def decisions(problem: Problem, symbols: dict) -> dict:
-    """Each comparison the point's run decided, as SymPy writes it -> its truth.
-
-    Read from the run itself (as the AD modes take their branch), so that the
-    derivative of a conditional is the derivative of its taken branch, even
-    where the other branch is undefined at the point.  A program's branches are
-    decided by Python while it is traced: nothing to decide here.
-    """
-    graph = getattr(problem.source, "graph", None)
-    if graph is None or not graph.has_branches:
-        return {}
-    try:
-        return taken_expression(problem, symbols, taken_only=False)[1]
-    except (TypeError, ValueError):  # SymPy cannot write the untaken branches
-        return taken_expression(problem, symbols, taken_only=True)[1]
-
-
 def taken_expression(problem: Problem, symbols: dict, taken_only: bool = True) -> tuple:
     """The formula in SymPy with each conditional's condition noted as the point's
     run decided it, and (``taken_only``) replaced by its taken branch.
