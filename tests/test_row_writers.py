@@ -225,3 +225,18 @@ def test_writer_refusals(tmp_path):
         row_writer("npy", None, NAMES, OUTPUTS, path=str(tmp_path / "no" / "dir.npy"))
     with pytest.raises(UsageError, match="two columns would be named value"):
         row_writer("npy", None, ("value",), OUTPUTS, path=str(tmp_path / "v.npy"))
+
+
+def test_runs_of_one_value_are_written_as_every_other_value():
+    """A fixed variable or a grid's slow axis: runs, with 0.0 next to -0.0 and NaN."""
+    column = np.array([0.0] * 9 + [-0.0] * 9 + [math.nan] * 9 + [0.1] * 9 + [math.inf, 2.5])
+    point = {"x": column, "y": np.broadcast_to(np.float64(-1e-300), column.shape)}
+    columns = {name: column[::-1].copy() for name in OUTPUTS}
+    text, _ = written("csv", [(point, columns, [None] * len(column))])
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    assert [row[0] for row in rows] == [repr(v) for v in column.tolist()]
+    assert {row[1] for row in rows} == {"-1e-300"}
+    assert [row[2] for row in rows] == [repr(v) for v in column[::-1].tolist()]
+    objects = [json.loads(line) for line in written("jsonl", [(point, columns, [None] * 38)])[0]
+               .splitlines()]
+    assert [o["point"]["x"] for o in objects][17:19] == [-0.0, None]

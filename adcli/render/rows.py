@@ -47,11 +47,23 @@ def quiet_columns(outputs: tuple) -> tuple:
 
 
 def texts(values, n: int, null: str | None = None) -> list:
-    """Each number's shortest round-trip text; non-finite ones ``null`` if given."""
+    """Each number's shortest round-trip text; non-finite ones ``null`` if given.
+
+    ``repr`` is nearly all the cost of a row, so a column made of runs of one
+    value (a variable fixed with --at, a grid's slow axis) is written once per
+    run; runs compare bits, so 0.0 and -0.0 stay apart."""
     import numpy as np
 
-    array = np.broadcast_to(np.asarray(values, dtype=np.float64), (n,))
-    out = list(map(float.__repr__, array.tolist()))
+    array = np.ascontiguousarray(np.broadcast_to(np.asarray(values, dtype=np.float64), (n,)))
+    bits = array.view(np.int64)
+    starts = np.flatnonzero(bits[1:] != bits[:-1]) + 1
+    if n > 1 and len(starts) < n // 4:
+        starts = np.concatenate(([0], starts))
+        runs = np.diff(np.append(starts, n))
+        once = np.array(list(map(float.__repr__, array[starts].tolist())), dtype=object)
+        out = np.repeat(once, runs).tolist()
+    else:
+        out = list(map(float.__repr__, array.tolist()))
     if null is not None:
         for k in np.flatnonzero(~np.isfinite(array)).tolist():
             out[k] = null
