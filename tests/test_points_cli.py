@@ -138,6 +138,8 @@ def test_npy_output(run, tmp_path):
     (("--at", "x=1", "-f", "jsonl"), "writes rows of many points"),
     (("--grid", "x=0:1:3", "--at", "x=1"), "x"),
     (("--grid", "y=0:1:3"), "y"),
+    (("--grid", "x=0:1:3", "--chunk", "0"), "--chunk 0"),
+    (("--grid", "x=0:1:3", "--chunk", "100000000"), "--chunk"),
 ])
 def test_usage_errors(run, args, fragment):
     result = run("diff", "x**2", *args)

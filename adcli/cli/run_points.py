@@ -18,6 +18,9 @@ from ..errors import MathError, UsageError
 #: and in the allocator's reused memory; larger chunks page-fault fresh memory.
 CHUNK = 8192
 
+#: The largest chunk: its arrays, one per tape entry, must fit in memory.
+MAX_CHUNK = 10_000_000
+
 #: The formats of a stream of rows (``npy`` needs --output).
 ROW_FORMATS = ("csv", "jsonl", "json", "table", "npy")
 
@@ -54,6 +57,9 @@ def stream_points(settings, variables: list, differentiate, note: str | None = N
                          f"choose one of {', '.join(ROW_FORMATS)}")
     if fmt == "npy" and not settings.output_path:
         raise UsageError("--format npy writes a binary file: give --output FILE.npy")
+    chunk = CHUNK if settings.chunk is None else settings.chunk
+    if not 1 <= chunk <= MAX_CHUNK:
+        raise UsageError(f"--chunk {chunk}: give 1 to {MAX_CHUNK:,} points per chunk")
     fixed = given_names(settings.at, variables)
     stream = open_points(settings.points, settings.points_format, settings.grid,
                          tuple(variables), tuple(fixed))
@@ -62,7 +68,7 @@ def stream_points(settings, variables: list, differentiate, note: str | None = N
                          f"{', '.join(stream.ignored)}\n")
     if note is not None:
         sys.stderr.write(f"adcli: note: {note}; this takes milliseconds per point\n")
-    results = differentiate(stream.chunks(settings.chunk or CHUNK), stream.names)
+    results = differentiate(stream.chunks(chunk), stream.names)
     target = open(settings.output_path, "w" if fmt != "npy" else "wb") \
         if settings.output_path and fmt != "npy" else sys.stdout
     try:
