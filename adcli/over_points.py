@@ -103,21 +103,28 @@ def vector_variables(kind: str, expression) -> list:
     return list(parse(expression, kind in ("jacobian", "jvp", "vjp")).variables)
 
 
-def vector_points(kind: str, expression, chunks: Iterable[dict], at: Iterable[str] = (),
-                  wrt: Iterable[str] = (), option: str | None = None,
-                  supplied: Iterable[str] = ()) -> Iterator[tuple]:
-    """``(chunk, VectorColumns)`` for ``adcli KIND`` (jacobian, jvp, vjp, hessian,
-    hvp) at every chunk; ``option`` is the command's mode or vector, as text."""
+def vector_layout(kind: str, expression, at: Iterable[str] = (), wrt: Iterable[str] = (),
+                  supplied: Iterable[str] = ()) -> tuple:
+    """The parsed request and the nesting of its columns (see .backends.columns_vector)."""
     from .api import problem
     from .backends.columns_vector import labels, layout_of
-    from .language.points import parse_numbers, parse_vector
 
     several = kind in ("jacobian", "jvp", "vjp")
     request = problem(expression, at, wrt, several=several, supplied=tuple(supplied))
     variables = tuple(vector_variables(kind, expression))
     count = len(request.graph.outputs or [0]) if request.graph is not None else 1
     inputs = request.wrt if kind in ("jacobian", "hessian") else variables
-    layout = layout_of(kind, labels(count) if several else (), tuple(inputs))
+    return request, layout_of(kind, labels(count) if several else (), tuple(inputs))
+
+
+def vector_points(kind: str, expression, chunks: Iterable[dict], at: Iterable[str] = (),
+                  wrt: Iterable[str] = (), option: str | None = None,
+                  supplied: Iterable[str] = ()) -> Iterator[tuple]:
+    """``(chunk, VectorColumns)`` for ``adcli KIND`` (jacobian, jvp, vjp, hessian,
+    hvp) at every chunk; ``option`` is the command's mode or vector, as text."""
+    from .language.points import parse_numbers, parse_vector
+
+    request, layout = vector_layout(kind, expression, at, wrt, supplied)
     if kind in ("jvp", "hvp"):
         flag = "--tangent" if kind == "jvp" else "--vector"
         if not parse_vector(option, flag):

@@ -44,9 +44,10 @@ def run_points(settings, mode: str, digits=None, method: str = "auto") -> None:
                   pointwise_reason(expression, digits))
 
 
-def stream_points(settings, variables: list, differentiate, note: str | None = None) -> None:
+def stream_points(settings, variables: list, differentiate, note: str | None = None,
+                  empty: tuple = ("value",)) -> None:
     """Read the points, ``differentiate(chunks, supplied names)`` them and write the
-    rows; the columns are the results' own (:func:`_table`)."""
+    rows; the columns are the results' own (:func:`_table`), ``empty`` with no rows."""
     from ..language.points import given_names
     from ..pointsets import open_points
     from ..render.rows import row_writer
@@ -72,7 +73,8 @@ def stream_points(settings, variables: list, differentiate, note: str | None = N
     target = open(settings.output_path, "w" if fmt != "npy" else "wb") \
         if settings.output_path and fmt != "npy" else sys.stdout
     try:
-        _stream_rows(results, settings, fmt, target, variables, row_writer, stream.total)
+        _stream_rows(results, settings, fmt, target, variables, row_writer, stream.total,
+                     empty)
     finally:
         if target is not sys.stdout:
             target.close()
@@ -87,7 +89,8 @@ def _table(result) -> tuple[dict, dict | None, tuple]:
     return {"value": result.value, **gradient}, None, tuple(gradient)
 
 
-def _stream_rows(results, settings, fmt, target, variables, row_writer, total) -> None:
+def _stream_rows(results, settings, fmt, target, variables, row_writer, total,
+                 empty: tuple = ("value",)) -> None:
     import numpy as np
 
     writer = None
@@ -123,8 +126,7 @@ def _stream_rows(results, settings, fmt, target, variables, row_writer, total) -
             break
     ticker.close()
     if writer is None:  # no points at all: still a well-formed (empty) output
-        writer = row_writer(fmt, target, tuple(variables), ("value",), settings.quiet,
-                            path=path)
+        writer = row_writer(fmt, target, tuple(variables), empty, settings.quiet, path=path)
     summary = writer.close()
     if first_warning is not None and not strict:
         sys.stderr.write(f"adcli: warning: {_counted(warned)} at a kink or a tie; first, "

@@ -34,17 +34,23 @@ def _run(study, settings: VectorSettings, extra) -> None:
 
 def _run_points(kind: str, settings: VectorSettings, extra) -> None:
     """One row per point of --points/--grid (see :mod:`adcli.over_points`)."""
-    from ..over_points import vector_points, vector_reason, vector_variables
+    from ..backends.columns_vector import names_of
+    from ..language.points import given_names
+    from ..over_points import vector_layout, vector_points, vector_reason, vector_variables
     from .run_points import stream_points
 
     expression = settings.formula()
+    variables = vector_variables(kind, expression)
+    fixed = given_names(settings.at, variables)
+    _request, layout = vector_layout(kind, expression, settings.at, settings.wrt,
+                                     [v for v in variables if v not in fixed])
 
     def differentiate(chunks, supplied):
         return vector_points(kind, expression, chunks, settings.at, settings.wrt, extra,
                              supplied)
 
-    stream_points(settings, vector_variables(kind, expression), differentiate,
-                  vector_reason(expression, settings.mode))
+    stream_points(settings, variables, differentiate,
+                  vector_reason(expression, settings.mode), names_of(layout))
 
 
 def run_jacobian(settings: VectorSettings) -> None:
