@@ -60,8 +60,8 @@ TIE_EXCLUDED = ("max", "min")
 # Each op is also applied only where it is smooth in its own arguments (see
 # ``evaluate``), which keeps out class 4, "powers at base 0" and "cbrt at 0"
 # (``(x - x)**y``, ``cbrt(relu(-x))``) and degenerate products 0 times an
-# infinite partial such as ``sqrt(atanh(x - x))`` (forward mode answers 0,
-# reverse mode refuses).
+# infinite partial such as ``sqrt(atanh(x - x))`` (every mode answers 0 there
+# now: tests/test_symbolic_leftovers.py checks those by closed forms).
 
 
 class Undefined(Exception):
