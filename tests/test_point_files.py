@@ -328,3 +328,19 @@ def test_one_column_with_blank_lines_and_line_numbers_after_them(write):
 def test_a_json_integer_too_large_for_a_float(write):
     refused_reading("an integer too large for a float", path=write("p.jsonl", '{"x": 1}\n{"x": '
                     + "9" * 400 + "}\n"), needed=("x",))
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 7, 64])
+def test_lines_split_across_reads(write, monkeypatch, piece):
+    """Small reads cut lines, the BOM and multi-byte characters anywhere."""
+    from adcli.pointsets import text
+
+    monkeypatch.setattr(text.Lines, "PIECE", piece)
+    path = write("p.csv", "\ufeffx,note\n1,café\n\n2,\"a, b\"\n3,€\n")
+    assert read_all(open_points(path, needed=("x",)), size=2) == {"x": [1.0, 2.0, 3.0]}
+    path = write("q.csv", "x,note\n1,é\n".encode() + b"2,\xe2\x82\n")
+    refused_reading("q.csv is not UTF-8 text: invalid byte 0xe2 at byte offset 14", size=1,
+                    path=path, needed=("x",))
+    path = write("r.csv", "x\n1\n2\n3\nx\n4")
+    refused_reading("r.csv line 5: 'x' is not a number (column x)", size=2, path=path,
+                    needed=("x",))
