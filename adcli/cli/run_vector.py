@@ -27,7 +27,7 @@ def _run(study, settings: VectorSettings, extra) -> None:
     from .run_points import wants_points
 
     if wants_points(settings):
-        return _run_points(study.__name__[:-3], settings, extra)
+        return _run_points(study.__name__.removesuffix("_at"), settings, extra)
     render(study(settings.formula(), settings.at, settings.wrt, extra),
            settings.output(), quiet=settings.quiet)
 
