@@ -1,7 +1,8 @@
 """NumPy points: ``.npy`` (structured, or 1-D for one variable) and ``.npz``.
 
-A ``.npy`` file is memory-mapped; the arrays of an ``.npz`` are read from the
-zip member by member, a chunk at a time, so neither is ever loaded whole.
+A ``.npy`` file is memory-mapped to check it, then read a chunk at a time; the
+arrays of an ``.npz`` are read from the zip member by member, a chunk at a
+time, so neither is ever loaded whole.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class Npy:
     def __init__(self, path: str, label: str, wanted: tuple):
         import numpy as np
 
+        self.path = path
         try:
             self.array = np.load(path, mmap_mode="r", allow_pickle=False)
         except (ValueError, OSError, EOFError) as exc:
@@ -48,14 +50,17 @@ class Npy:
         self.total = len(array)
 
     def chunks(self, names: tuple, size: int):
+        """Read with plain file reads at the memory map's offset: pages of a map
+        already read would count in the process's memory, chunk after chunk."""
         import numpy as np
 
-        array = self.array
-        plain = array.dtype.names is None
-        for lo in range(0, self.total, size):
-            part = array[lo:lo + size]
-            yield {name: np.array(part if plain else part[name], dtype=np.float64)
-                   for name in names}
+        dtype, plain = self.array.dtype, self.array.dtype.names is None
+        with open(self.path, "rb") as stream:
+            stream.seek(self.array.offset)
+            for lo in range(0, self.total, size):
+                part = np.fromfile(stream, dtype=dtype, count=min(size, self.total - lo))
+                yield {name: np.array(part if plain else part[name], dtype=np.float64)
+                       for name in names}
 
 
 class Npz:
