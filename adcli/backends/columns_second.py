@@ -123,6 +123,8 @@ def _pattern(graph, point, left, names, seeds, picks, entries, np):
         for i, c in enumerate(column):
             entries[s][i][left[same]] = c
     bad = np.zeros(size, dtype=bool)
+    for v in tape.values:  # at one point a value that is not a number refuses the point
+        bad |= ~np.isfinite(v)
     for s in seeds:
         for column in entries[s]:
             bad |= ~np.isfinite(column[left])
