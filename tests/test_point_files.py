@@ -104,7 +104,8 @@ def test_stdin_needs_its_format_and_is_read_as_a_file(monkeypatch):
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"x\n1\n2\n")))
     assert read_all(open_points("-", fmt="csv", needed=("x",)), size=1) == {"x": [1.0, 2.0]}
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b'{"x": 1}\n{"x": 2.5}\n')))
-    assert read_all(open_points("-", fmt="jsonl", needed=("x",)), size=1) == {"x": [1.0, 2.5]}
+    chunks = list(open_points("-", fmt="jsonl", needed=("x",)).chunks(1))
+    assert [c["x"].tolist() for c in chunks] == [[1.0], [2.5]]
     monkeypatch.setattr("sys.stdin", io.StringIO("y,x\n1,2\n"))
     assert read_all(open_points("-", fmt="csv", needed=("x",))) == {"x": [2.0]}
 

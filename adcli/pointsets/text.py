@@ -1,9 +1,9 @@
 """CSV and JSON-lines points, read in blocks of lines so memory stays flat.
 
-Bytes are decoded per block, so an invalid byte is refused by its offset in
-the file.  A CSV block is parsed at C speed (``numpy.loadtxt``, needed columns only);
-only when that fails is it read again cell by cell, to name the line and the
-cell that is wrong.
+Bytes are decoded by this module, so an invalid byte is refused by its offset
+in the file.  A CSV block is parsed at C speed (``numpy.loadtxt``, the needed
+columns only); only when that fails is it read again cell by cell, to name
+the line and the cell that are wrong.
 """
 
 from __future__ import annotations
@@ -208,7 +208,8 @@ def jsonl_chunks(lines: Lines, names: tuple, size: int, pending: list):
     label = lines.label
     while True:
         first = lines.line + 1
-        numbered = pending + list(zip(lines.block(size), range(first, first + size)))
+        numbered = pending + list(zip(lines.block(size - len(pending)),
+                                      range(first, first + size)))
         pending = []
         if not numbered:
             return
