@@ -7,9 +7,10 @@ that is the fast exact path (no per-value formatting calls of our own).
 
 Formats: ``csv`` (header ``x,y,value,d/dx,...,error``), ``jsonl`` and
 ``json`` (``{"point": {...}, "value": v, "gradient": {...}, "error": null}``,
-or the nesting a ``layout`` gives, e.g. ``"jacobian": [[...]]``; NaN as null), ``table`` (a preview of the first rows), ``npy`` (a structured
-array in ``path``, float64 fields named as the CSV columns without ``error``:
-a failed row is NaN there; see ``rows_npy``).  ``quiet`` writes only the output
+or the nesting a ``layout`` gives, e.g. ``"jacobian": [[...]]``; NaN as
+null), ``table`` (a preview of the first rows), ``npy`` (a structured array
+in ``path``, float64 fields named as the CSV columns without ``error``: a
+failed row is NaN there; see ``rows_npy``).  ``quiet`` writes only the output
 columns other than ``value``, space separated (npy: only those fields).
 """
 
