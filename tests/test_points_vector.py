@@ -171,3 +171,8 @@ def test_strict_stops_at_the_first_failed_row(run):
     assert result.exit_code == 1
     assert len(rows_of(result.stdout)) == 2
     assert "--strict: row 2" in result.stderr
+
+
+def test_strict_needs_many_points(run):
+    result = run("jacobian", "x*y", "--at", "x=1,y=2", "--strict")
+    assert result.exit_code == 2 and "--strict applies only to many points" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import UsageError
 from .settings import FormulaSettings
 
 
@@ -28,6 +29,8 @@ def _run(study, settings: VectorSettings, extra) -> None:
 
     if wants_points(settings):
         return _run_points(study.__name__.removesuffix("_at"), settings, extra)
+    if settings.strict:
+        raise UsageError("--strict applies only to many points: give --points FILE or --grid")
     render(study(settings.formula(), settings.at, settings.wrt, extra),
            settings.output(), quiet=settings.quiet)
 
