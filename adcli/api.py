@@ -69,10 +69,26 @@ def variables_of(expression: str | ProgramFile) -> list:
     return list(_parse(expression, False).variables)
 
 
+#: Recently parsed formulas: a process answering many requests (``adcli batch``,
+#: many points, a script) parses each text once.  Graphs are never changed
+#: once parsed (derived graphs are new objects), so one can serve every request.
+_PARSED: dict = {}
+_PARSED_MAX, _CACHED_TEXT_MAX = 256, 10_000
+
+
 def _parse(text: str, several: bool):
     """The formula's graph; text shaped like FILE.py:FUNCTION gets a hint, never a run."""
+    key = (text, several)
+    graph = _PARSED.get(key)
+    if graph is not None:
+        return graph
     try:
-        return parse(text, several)
+        graph = parse(text, several)
+        if len(text) <= _CACHED_TEXT_MAX:
+            if len(_PARSED) >= _PARSED_MAX:
+                del _PARSED[next(iter(_PARSED))]  # the oldest
+            _PARSED[key] = graph
+        return graph
     except ParseError as error:
         if SPEC.match(text.strip()):
             raise ParseError(f"{error.message}; a formula never names a file: to "

@@ -18,6 +18,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from adcli.cli import cli
+from tests.support import assert_one_error_line
 from adcli.render.rich_table import print_tables
 from adcli.studies.entry import method_comparison, tape_trace
 
@@ -118,12 +119,12 @@ def test_the_rule_is_in_the_help_and_the_readme(run):
         (ROOT / "README.md").read_text().split())
 
 
-def test_an_order_swell_cannot_use_is_not_silent(run):
+def test_an_order_swell_cannot_use_is_refused(run):
     result = run("swell", "x*y", "--at", "x=1,y=2", "--order", "2", "-q")
-    assert result.exit_code == 0
-    assert result.stderr == ("adcli: warning: --order 2 applies to one variable; with 2 the "
-                             "whole gradient is compared (choose one with --wrt for orders)\n")
+    assert_one_error_line(result, 2, "--order 2")
+    assert "--wrt" in result.stderr
     assert run("swell", "x*y", "--at", "x=1,y=2", "-q").stderr == ""
+    assert run("swell", "x*y", "--at", "x=1,y=2", "--order", "1", "-q").stderr == ""
 
 
 def test_order_with_quiet_prints_every_order(run):

@@ -38,7 +38,7 @@ def test_tape_rules_in_latex_name_only_their_own_rows(monkeypatch):
 # -- swell: SymPy's bounds and the budget cover every step -------------------------------
 
 def _swell(formula: str, budget: float = 5.0, order: int = 2):
-    from adcli.studies.entry import expression_swell
+    from adcli.studies.swell import expression_swell
 
     return expression_swell(formula, ["x=0.5"], order=order, budget=budget)
 

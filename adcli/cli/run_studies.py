@@ -73,10 +73,4 @@ def run_swell(settings: SwellSettings) -> None:
     with progress(settings.order or 4, "differentiating") as step:
         result = expression_swell(settings.formula(), settings.at,
                                   settings.wrt, settings.order, settings.budget, on_step=step)
-    if settings.order is not None and result.gradient:  # answered, but not as asked
-        import sys
-
-        sys.stderr.write(f"adcli: warning: --order {settings.order} applies to one "
-                         f"variable; with {len(result.variables)} the whole gradient is "
-                         f"compared (choose one with --wrt for orders)\n")
     render(result, settings.output(), quiet=settings.quiet)

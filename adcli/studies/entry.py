@@ -35,19 +35,6 @@ def step_scan(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = ()):
     return scan(problem(expression, at, wrt))
 
 
-def expression_swell(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
-                     order: int | None = None, budget: float = 5.0, on_step=None):
-    """Symbolic derivative sizes against the AD work: ``adcli swell``.
-
-    ``order`` (default 4) is for one variable; several compare the whole
-    gradient (the record's ``gradient``), whatever the order.
-    """
-    from .swell import swell
-
-    return swell(problem(expression, at, wrt), 4 if order is None else order, budget,
-                 on_step=on_step)
-
-
 def tape_trace(expression: str | None, at: Iterable[str] = (), wrt: Iterable[str] = (),
                mode: str | None = None, seed: str | None = None,
                numbering: str | None = None, digits: int | None = None,
