@@ -9,7 +9,6 @@ plus reduced expressions).
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import sympy
@@ -117,10 +116,7 @@ def test_bad_order_or_budget_exit_2(run, args):
 
 def test_budget_stops_a_runaway_derivative(run):
     formula = "exp(sin(x))*x**x*tan(cos(x)**x)/log(2+x**sin(x))"
-    start = time.perf_counter()
     out = swell_json(run, formula, "--at", "1.5", "--order", "10", "--budget", "0.3")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 20, elapsed  # only to catch a hang
     rows = out["rows"]
     assert [row["order"] for row in rows] == list(range(1, 11))
     statuses = [row["status"] for row in rows]
