@@ -112,7 +112,7 @@ POINTS = (
     Param(("--output",), "output_path", "Write the rows of --points/--grid to this file "
           "(needed for --format npy).", metavar="FILE"),
     Param(("--chunk",), "chunk", "Points per chunk: read, differentiated and written "
-          "together.", type=int, metavar="ROWS", implied="8192"),
+          "together.", type=int, metavar="ROWS", implied="16384"),
 )
 
 DIFF = (

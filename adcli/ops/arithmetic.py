@@ -19,7 +19,11 @@ def _pow_defined(x, y) -> bool:
 def _pow_dx(m, out, x, y):
     # y * x**(y-1).  Only at x = y = 0 (x**0, the constant 1) is the base nudged
     # to 1, without a branch (so that it holds on arrays) and without touching any
-    # other point, so that differentiating this rule again stays exact.
+    # other point, so that differentiating this rule again stays exact.  A constant
+    # exponent other than 0 (x**2, the common case) needs no nudge: over a chunk of
+    # points that saves four array operations.
+    if y.__class__ is float and y:
+        return y * m.pow(x, y - 1)
     return y * m.pow(x + m.iszero(x) * m.iszero(y), y - 1)
 
 
