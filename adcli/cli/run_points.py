@@ -18,6 +18,9 @@ from ..errors import MathError, UsageError
 #: warm; measured best of 4,096 to 262,144 (benchmarks/points.py).
 CHUNK = 16_384
 
+#: Points per chunk when they run one at a time (a program, --precision).
+POINTWISE_CHUNK = 256
+
 #: The largest chunk: its arrays, one per tape entry, must fit in memory.
 MAX_CHUNK = 10_000_000
 
@@ -86,14 +89,15 @@ def stream_points(settings, variables: list, differentiate, note: str | None = N
     if stream.ignored:
         sys.stderr.write(f"adcli: note: not a variable of the formula, not used: "
                          f"{', '.join(stream.ignored)}\n")
-    if note is not None:
-        sys.stderr.write(f"adcli: note: {note}; this takes milliseconds per point\n")
+    if note is not None:  # nothing to gain from large chunks: rows come out sooner
+        sys.stderr.write(f"adcli: note: {note}\n")
+        chunk = min(chunk, POINTWISE_CHUNK)
     results = differentiate(stream.chunks(chunk), stream.names)
     target = open(settings.output_path, "w" if fmt != "npy" else "wb") \
         if settings.output_path and fmt != "npy" else sys.stdout
     try:
         _stream_rows(results, settings, fmt, target, variables, row_writer, stream.total,
-                     empty)
+                     empty, note is not None)
     finally:
         if target is not sys.stdout:
             target.close()
@@ -109,7 +113,7 @@ def _table(result) -> tuple[dict, dict | None, tuple]:
 
 
 def _stream_rows(results, settings, fmt, target, variables, row_writer, total,
-                 empty: tuple = ("value",)) -> None:
+                 empty: tuple = ("value",), costed: bool = False) -> None:
     import numpy as np
 
     writer = None
@@ -140,6 +144,8 @@ def _stream_rows(results, settings, fmt, target, variables, row_writer, total,
                 warned += 1
                 first_warning = first_warning or (done + i + 1, result.warnings[i])
         done += stop
+        if costed and done == stop:
+            _cost(done, time.perf_counter() - ticker.start, total)
         ticker.tick(done)
         if stop < n:
             break
@@ -157,6 +163,13 @@ def _stream_rows(results, settings, fmt, target, variables, row_writer, total,
     if failed:
         raise MathError(f"{failed:,} of {_counted(summary.get('rows', done))} failed "
                         f"(NaN in their rows); first, row {first_error[0]:,}: {first_error[1]}")
+
+
+def _cost(done: int, seconds: float, total: int | None) -> None:
+    """What a point-by-point run costs, measured on its first chunk."""
+    each = seconds / max(done, 1)
+    whole = f"; all {total:,}: about {each * total:.2g} s" if total else ""
+    sys.stderr.write(f"adcli: note: {each * 1e3:.2g} ms per point{whole}\n")
 
 
 def _counted(n: int) -> str:
