@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import mpmath as mp
 
-from adcli.ops import OPS, SURFACE
+from adcli.ops import SCALAR_OPS as OPS, SURFACE  # the ops on numbers (arrays: test_arrays)
 
 DPS = 50
 #: The neighbourhood (relative to 1 + |x|) that must be free of kinks and edges.

@@ -17,7 +17,7 @@ from adcli.api import differentiate, gradients
 from adcli.backends.columns import differentiate_columns
 from adcli.errors import MathError, UsageError
 from adcli.language.parser import parse
-from adcli.ops import OPS
+from adcli.ops import SCALAR_OPS as OPS  # the ops on numbers (arrays: test_arrays)
 
 #: Formula, its mpmath twin, and where it is smooth (variables -> interval).
 CASES = [

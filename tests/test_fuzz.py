@@ -27,7 +27,7 @@ import pytest
 from adcli.api import differentiate
 from adcli.backends import symbolic
 from adcli.errors import AdcliError
-from adcli.ops import OPS
+from adcli.ops import SCALAR_OPS as OPS  # the ops on numbers (arrays: test_arrays)
 from adcli.studies.entry import hessian_at, jacobian_at
 from fuzzing import DPS, MPMATH, cases, unit, variables
 

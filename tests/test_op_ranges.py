@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from adcli.api import differentiate
-from adcli.ops import OPS
+from adcli.ops import SCALAR_OPS as OPS  # the ops on numbers (arrays: test_arrays)
 from adcli.ops.namespaces import FLOAT, numpy_math
 from test_ops import BINARY, UNARY, apply, at, formula, partial, value_function
 

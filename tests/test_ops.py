@@ -24,7 +24,7 @@ from adcli.api import differentiate
 from adcli.cli.app import complete_formula
 from adcli.errors import MathError
 from adcli.language.catalog import language
-from adcli.ops import OPS, SURFACE
+from adcli.ops import SCALAR_OPS as OPS, SURFACE  # the ops on numbers (arrays: test_arrays)
 from adcli.ops.namespaces import FLOAT, complex_math, mpmath_math, numpy_math, sympy_math
 from support import close
 

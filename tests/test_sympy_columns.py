@@ -16,7 +16,7 @@ import sympy as sp
 from adcli.backends.sympy_columns import derivatives, evaluate
 from adcli.errors import MathError
 from adcli.language.parser import parse
-from adcli.ops import OPS
+from adcli.ops import SCALAR_OPS as OPS  # the ops on numbers (arrays: test_arrays)
 
 N = 50
 REL = 1e-9

@@ -7,10 +7,14 @@ from ..records import Derivative
 from ..tape.record import Tape, derivative_error, record
 from ..tape.sweeps import check_sweeps, tangents
 from . import Problem
+from . import shaped
 from ._common import kink_warnings
+from .shaped import is_shaped
 
 
 def differentiate(problem: Problem) -> Derivative:
+    if is_shaped(problem):  # vectors and matrices: see .shaped
+        return shaped.differentiate(problem, "forward")
     with arithmetic(problem.digits) as m:
         tape = record(problem.graph, problem.point, m)
         check_sweeps(len(problem.wrt), len(tape), "forward mode",

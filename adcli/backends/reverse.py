@@ -7,7 +7,9 @@ from ..records import Derivative
 from ..tape.record import Tape, derivative_error, record
 from ..tape.sweeps import adjoints, tangents
 from . import Problem
+from . import shaped
 from ._common import kink_warnings
+from .shaped import is_shaped
 
 
 def gradient(tape: Tape, wrt, m) -> dict:
@@ -36,6 +38,8 @@ def gradient(tape: Tape, wrt, m) -> dict:
 
 
 def differentiate(problem: Problem) -> Derivative:
+    if is_shaped(problem):  # vectors and matrices: see .shaped
+        return shaped.differentiate(problem, "reverse")
     with arithmetic(problem.digits) as m:
         tape = record(problem.graph, problem.point, m)
         result = gradient(tape, problem.wrt, m)

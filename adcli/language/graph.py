@@ -14,7 +14,7 @@ from array import array
 from contextlib import contextmanager
 
 from ..errors import UsageError
-from ..ops import CONSTANTS
+from ..ops import CONSTANTS, SHAPED
 
 CONST = "const"
 VAR = "var"
@@ -150,7 +150,7 @@ class Graph:
     """
 
     __slots__ = ("kinds", "arg0", "arg1", "more", "data", "nodes", "variables",
-                 "has_branches", "output", "outputs", "_index", "constant")
+                 "has_branches", "_shaped", "output", "outputs", "_index", "constant")
 
     def __init__(self):
         self.kinds: list[str] = []
@@ -161,6 +161,7 @@ class Graph:
         self.nodes = Nodes(self)
         self.variables: dict[str, int] = {}
         self.has_branches = False
+        self._shaped = None  # whether an op on arrays appears (see .shaped)
         self.output = -1
         self.outputs: list[int] = []   # several for a vector formula; output is the first
         self._index: dict | None = {}
@@ -168,6 +169,14 @@ class Graph:
 
     def __len__(self) -> int:
         return len(self.kinds)
+
+    @property
+    def shaped(self) -> bool:
+        """Whether an op on arrays (``@``, ``sum`` ...) appears: found once, when asked
+        (the parser's fast path appends nodes without :meth:`add`)."""
+        if self._shaped is None:
+            self._shaped = not SHAPED.isdisjoint(self.kinds)
+        return self._shaped
 
     def add(self, kind: str, args: tuple[int, ...] = (), data: object = None) -> int:
         """The node ``kind(args)``, made once: a second request returns the first."""
@@ -191,6 +200,7 @@ class Graph:
                 constant.append(all([constant[a] for a in args]))
                 if kind == IF:
                     self.has_branches = True
+            self._shaped = None
             self.kinds.append(kind)
             self.arg0.append(args[0] if args else -1)
             self.arg1.append(args[1] if len(args) > 1 else -1)

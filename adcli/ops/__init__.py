@@ -14,8 +14,13 @@ from .arithmetic import ARITHMETIC
 from .elementary import ELEMENTARY
 from .nonsmooth import NONSMOOTH
 from .spec import ATOM, Op
+from .structural import STRUCTURAL
 
-OPS: dict[str, Op] = {op.name: op for op in ARITHMETIC + ELEMENTARY + NONSMOOTH}
+OPS: dict[str, Op] = {op.name: op for op in ARITHMETIC + ELEMENTARY + NONSMOOTH + STRUCTURAL}
+
+#: The ops on numbers (every library evaluates them); the others act on arrays.
+SCALAR_OPS: dict[str, Op] = {name: op for name, op in OPS.items() if not op.shaped}
+SHAPED = frozenset(name for name, op in OPS.items() if op.shaped)
 
 #: Named constants of the language, with their value in a namespace ``m``.  The
 #: unary plus makes mpmath's lazy constants numbers at the working precision
@@ -44,4 +49,5 @@ INFIX = {symbol: (op.name, op.prec, op.right_assoc)
 PREFIX = {symbol: (op.name, op.prec) for op in OPS.values() if op.arity == 1
           for symbol in op.symbol}
 
-__all__ = ["ATOM", "CONSTANTS", "INFIX", "OPS", "Op", "PREFIX", "SURFACE", "VARIADIC"]
+__all__ = ["ATOM", "CONSTANTS", "INFIX", "OPS", "Op", "PREFIX", "SCALAR_OPS", "SHAPED",
+           "SURFACE", "VARIADIC"]

@@ -19,7 +19,7 @@ import operator
 from functools import lru_cache
 from types import SimpleNamespace
 
-from . import OPS
+from . import OPS, SCALAR_OPS
 
 #: The helpers of conditions and conditionals, in Python's own semantics;
 #: other libraries replace what they spell differently.
@@ -138,8 +138,9 @@ def sympy_math() -> SimpleNamespace:
 
     m = build("sympy", helpers, "sympy", sp, raises=False, number=number,
               pi=sp.pi, e=sp.E)
-    m.library = {name: getattr(m, name) for name in OPS}  # SymPy's own, for its printers
-    for name in HELPERS + tuple(OPS):
+    # SymPy's own functions, for its printers (ops on arrays have no SymPy form here)
+    m.library = {name: getattr(m, name) for name in SCALAR_OPS}
+    for name in HELPERS + tuple(SCALAR_OPS):
         function = getattr(m, name)
         setattr(m, name, _Sum.of(OPS[name], sp) if name in OPS and OPS[name].nary == "sum"
                 else _materializing(function))

@@ -53,7 +53,8 @@ class Op:
     __slots__ = ("name", "title", "arity", "evaluate", "partials", "pretty", "latex", "doc",
                  "prec", "right_assoc", "symbol", "dunder", "python", "names", "params",
                  "variadic", "commutative", "domain", "kink", "subgradient", "holomorphic",
-                 "taylor", "lib", "library", "nary", "identity", "detach", "idempotent")
+                 "taylor", "lib", "library", "nary", "identity", "detach", "idempotent",
+                 "shaped")
 
     def __init__(self, name: str, arity: int, partials: tuple, doc: str, *,
                  evaluate: Callable[..., object] | None = None, lib: dict | None = None,
@@ -67,7 +68,7 @@ class Op:
                  holomorphic: bool = True, title: str | None = None,
                  taylor: Callable[..., object] | None = None, nary: str | None = None,
                  identity: int | None = None, detach: bool = False,
-                 idempotent: bool = False):
+                 idempotent: bool = False, shaped: bool = False):
         if len(partials) != arity or arity not in (1, 2):
             raise ValueError(f"{name}: one or two arguments, one partial each")
         if (kink is None) != (not subgradient):
@@ -94,6 +95,9 @@ class Op:
         self.detach = detach  # its partial is 0 by decree: differences of values see through
         # op(a, a) == a: the same argument twice is no tie, hence no kink (max(x, x))
         self.idempotent = idempotent
+        # an op on arrays (a matrix product, a sum): its partials are linear maps
+        # (adcli.ops.linear), and only NumPy evaluates it
+        self.shaped = shaped
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, arity={self.arity})"

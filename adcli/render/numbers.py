@@ -20,6 +20,8 @@ def number(x, digits: int | None = None, *, shown: int | None = None,
     """
     if x is None:
         return missing
+    if hasattr(x, "shape") and x.shape:  # a vector or matrix: see array_text
+        return array_text(x, shown)
     if shown is not None:
         nstr = getattr(getattr(x, "context", None), "nstr", None)
         return nstr(x, shown) if nstr is not None else format(float(x), f".{shown}g")
@@ -30,8 +32,28 @@ def number(x, digits: int | None = None, *, shown: int | None = None,
     return mpmath.nstr(x, digits)
 
 
+#: Arrays up to this many elements are written out; larger ones are summarised.
+SHOWN_ELEMENTS = 36
+
+
+def array_text(x, shown: int | None = None) -> str:
+    """A small array as nested lists of numbers; a large one by shape and norm
+    (JSON and CSV keep every element)."""
+    import numpy as np
+
+    if x.size > SHOWN_ELEMENTS:
+        return (f"array {' x '.join(map(str, x.shape))}, norm "
+                f"{number(float(np.sqrt(np.sum(np.square(x)))), shown=6)}")
+    if shown is not None:
+        x = np.vectorize(lambda v: float(format(v, f".{shown}g")), otypes=[float])(x)
+    return repr(x.tolist())
+
+
 def plain(value, digits: int | None = None):
-    """``value`` for JSON: floats stay floats; mpmath numbers become :class:`Raw`."""
+    """``value`` for JSON: floats stay floats; mpmath numbers become :class:`Raw`;
+    arrays become nested lists."""
+    if hasattr(value, "shape") and hasattr(value, "tolist"):
+        value = value.tolist()
     if isinstance(value, dict):
         return {k: plain(v, digits) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -121,6 +121,11 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
         nodes.append(node)
         values.append(point[name])
     quiet = nullcontext()
+    if not getattr(m, "elementwise", False) and (graph.shaped or any(
+            hasattr(v, "shape") for v in point.values())):
+        raise UsageError(f"arrays are not taken here ({m.name} numbers): vectors and "
+                         f"matrices are differentiated by diff and jacobian in reverse or "
+                         f"forward mode")
     if getattr(m, "elementwise", False):  # a chunk of points: see .elementwise
         from .elementwise import emitter
 

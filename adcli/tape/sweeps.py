@@ -11,6 +11,7 @@ contributes nothing, even against an undefined partial, in both sweeps.
 from __future__ import annotations
 
 from ..errors import UsageError
+from ..ops.linear import Linear, unbroadcast
 from .record import Tape
 
 #: The most tape entries all the sweeps of one request may visit (about 10 s).
@@ -49,9 +50,13 @@ def adjoints(tape: Tape, seed: dict) -> list:
     return bar
 
 
-def _carried(d, p, np, safe: bool):
+def _carried(d, p, np, safe: bool, adjoint: bool = True):
     """``d * p`` over a chunk; ``safe``: 0 where either is 0, even against an
-    infinite or undefined partial (the rows of an untaken branch), as above."""
+    infinite or undefined partial (the rows of an untaken branch), as above.
+    A structural op's partial is a linear map: its transpose in the adjoint
+    sweep, the map itself in the tangent sweep."""
+    if p.__class__ is Linear:
+        return p.adjoint(d) if adjoint else p.tangent(d)
     if p.__class__ is int:
         return d if p == 1 else (-d if p == -1 else d * p)
     product = d * p
@@ -59,20 +64,27 @@ def _carried(d, p, np, safe: bool):
 
 
 def tangents_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
-    """:func:`tangents` over a chunk of points (arrays; None is a zero tangent)."""
+    """:func:`tangents` over a chunk of points or over shaped values (arrays; None
+    is a zero tangent)."""
+    values = tape.values
     dot = [None] * len(tape)
     for entry, s in seed.items():
         dot[entry] = s
     for out, arg, p in tape.edge_triples():
         d = dot[arg]
         if d is not None and (p.__class__ is not int or p):
-            c = _carried(d, p, np, safe)
+            c = _carried(d, p, np, safe, adjoint=False)
+            if np.shape(c) != np.shape(values[out]):  # an argument broadcast into out
+                c = np.broadcast_to(c, np.shape(values[out]))
             dot[out] = c if dot[out] is None else dot[out] + c
     return dot
 
 
 def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
-    """:func:`adjoints` over a chunk of points (arrays; None is a zero adjoint)."""
+    """:func:`adjoints` over a chunk of points or over shaped values (arrays; None
+    is a zero adjoint); an argument NumPy broadcast gets its adjoints summed back
+    to its own shape."""
+    values = tape.values
     bar = [None] * len(tape)
     for entry, s in seed.items():
         bar[entry] = s
@@ -81,5 +93,8 @@ def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
         b = bar[out]
         if b is not None and (p.__class__ is not int or p):
             c = _carried(b, p, np, safe)
+            shape = np.shape(values[arg])
+            if np.ndim(c) > len(shape) or np.size(c) > np.size(values[arg]):
+                c = unbroadcast(np, c, shape)  # a smaller c (a scalar) broadcasts later
             bar[arg] = c if bar[arg] is None else bar[arg] + c
     return bar

@@ -1,0 +1,121 @@
+"""Forward and reverse mode when values have shapes: vectors and matrices.
+
+The same recorder, tape and sweeps as for numbers: the formula is recorded
+with NumPy arrays as values (:mod:`adcli.tape.elementwise`), element-wise ops
+keep their own partials, structural ops give linear maps
+(:mod:`adcli.ops.structural`), and the sweeps apply those maps (forward) or
+their transposes (reverse), summing a broadcast argument's adjoints back to
+its shape.  Unlike a chunk of points, the arrays here are one value each: a
+value that is not a number anywhere is the formula's error, named with its
+element, and the gradient of each variable has that variable's shape.
+"""
+
+from __future__ import annotations
+
+from ..errors import MathError, UsageError
+from ..records import Derivative, Warning
+
+
+def is_shaped(problem) -> bool:
+    return problem.graph.shaped or any(hasattr(v, "shape") for v in problem.point.values())
+
+
+def differentiate(problem, mode: str) -> Derivative:
+    import numpy as np
+
+    from ..ops.namespaces import numpy_math
+    from ..tape.record import record
+    from ..tape.sweeps import adjoints_columns, check_sweeps, tangents_columns
+
+    if problem.digits is not None:
+        raise UsageError("--precision computes in mpmath, which has no arrays: leave it out "
+                         "for a formula of vectors or matrices")
+    tape = record(problem.graph, problem.point, numpy_math())
+    _check_values(tape, np)
+    if np.size(tape.value) != 1 or np.ndim(tape.value) > 0:
+        raise UsageError(f"diff differentiates a formula whose value is one number; this "
+                         f"one is an array of shape {np.shape(tape.value)}: use jacobian, or "
+                         f"reduce it (sum, mean, norm ...)")
+    inputs, shapes = tape.inputs, {k: np.shape(v) for k, v in problem.point.items()}
+    gradient = {}
+    if tape.output < 0:  # a constant formula
+        gradient = {name: np.zeros(shapes[name]) for name in problem.wrt}
+        sweeps = 0
+    elif mode == "reverse":
+        bar = adjoints_columns(tape, {tape.output: 1.0}, np)
+        for name in problem.wrt:
+            g = bar[inputs[name]]
+            gradient[name] = np.zeros(shapes[name]) if g is None else \
+                np.broadcast_to(g, shapes[name]).astype(float)
+        sweeps = 1
+    else:
+        elements = sum(int(np.prod(shapes[name])) for name in problem.wrt)
+        check_sweeps(elements, len(tape), "forward mode",
+                     "reverse mode needs 1 sweep (--mode reverse)")
+        for name in problem.wrt:
+            g = np.zeros(shapes[name])
+            for index in np.ndindex(*shapes[name]):
+                seed = np.zeros(shapes[name])
+                seed[index] = 1.0
+                dot = tangents_columns(tape, {inputs[name]: seed if seed.ndim else 1.0}, np)
+                d = dot[tape.output]
+                g[index] = 0.0 if d is None else float(d)
+            gradient[name] = g
+        sweeps = elements
+    for name, g in gradient.items():
+        if not np.all(np.isfinite(g)):
+            bad = np.argwhere(~np.isfinite(np.atleast_1d(g)))[0]
+            raise MathError(f"the derivative with respect to {name} is infinite or "
+                            f"undefined at element {_index(bad, g)} in {mode} mode")
+    return Derivative(problem.text, mode, dict(problem.point), float(tape.value), gradient,
+                      cost={"sweeps": sweeps, "tape_entries": len(tape),
+                            "edges": tape.edge_count,
+                            "stored_values": int(sum(np.size(v) for v in tape.values))},
+                      warnings=_kinks(tape, np))
+
+
+def _check_values(tape, np) -> None:
+    """The first entry with an element that is not a number, named with its element."""
+    from ..ops import OPS
+    from ..tape.record import _where
+
+    for entry, value in enumerate(tape.values):
+        if np.all(np.isfinite(value)):
+            continue
+        node = tape.nodes[entry]
+        kind, args, _data = tape.graph.nodes[node]
+        bad = np.argwhere(~np.isfinite(np.atleast_1d(value)))[0]
+        where = _where(tape, node)
+        if kind not in OPS:
+            raise MathError(f"the value of {tape.graph.nodes[node][2] or 'an input'} is not "
+                            f"finite at element {_index(bad, value)}")
+        op = OPS[kind]
+        xs = [tape.node_values[a] for a in args]
+        try:
+            picked = [float(np.broadcast_to(x, np.shape(value))[tuple(bad)])
+                      if np.ndim(value) else float(x) for x in xs]
+            defined = all(x - x == 0 for x in picked) and op.in_domain(*picked)
+        except (TypeError, ValueError):
+            defined = True
+        element = f" at element {_index(bad, value)}" if np.ndim(value) else ""
+        if not defined and op.domain is not None:
+            raise MathError(f"{op.title} is undefined {where}{element}: it needs "
+                            f"{op.domain[1]}")
+        raise MathError(f"{op.title} has no finite value {where}{element}")
+
+
+def _index(bad, value) -> str:
+    return "[" + ", ".join(str(int(k)) for k in bad) + "]" if getattr(value, "ndim", 0) \
+        else "[]"
+
+
+def _kinks(tape, np) -> tuple:
+    found = []
+    for kink in tape.kinks:
+        rows = np.argwhere(np.atleast_1d(kink.rows))
+        first = "[" + ", ".join(map(str, rows[0])) + "]" if len(rows) else ""
+        found.append(Warning("kink", kink.op, tape.row_name(kink.entry),
+                             f"{tape.describe(kink.entry)} is at a kink of {kink.op} at "
+                             f"{len(rows)} element{'s' if len(rows) != 1 else ''} (first "
+                             f"{first}); using the one-sided subgradient"))
+    return tuple(found)
