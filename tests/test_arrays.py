@@ -206,6 +206,21 @@ def test_a_formula_with_an_array_value_needs_jacobian():
         _gradient("A @ B", A=A23, B=B32)
 
 
+def test_numerical_mode_differences_each_element():
+    a, x = RNG.normal(size=(3, 3)), RNG.normal(size=3)
+    result = backend("numerical")(_problem("x @ A @ x", A=a, x=x))
+    np.testing.assert_allclose(result.gradient["x"], (a + a.T) @ x, rtol=1e-8)
+    np.testing.assert_allclose(result.gradient["A"], np.outer(x, x), rtol=1e-8, atol=1e-9)
+    assert result.cost["evaluations"] == 1 + 2 * (9 + 3)
+
+
 def test_arrays_are_refused_clearly_where_not_supported():
     with pytest.raises(UsageError, match="arrays are not taken here"):
-        backend("numerical")(_problem("sum(A)", A=A23))
+        backend("symbolic")(_problem("sum(A)", A=A23))
+
+
+def test_many_points_refuse_array_operations():
+    from adcli.backends.columns import differentiate_columns
+
+    with pytest.raises(UsageError, match="many points take formulas of numbers"):
+        differentiate_columns(parse("sum(x * A)"), {"x": np.ones(3)}, {"A": A23})

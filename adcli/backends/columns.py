@@ -31,6 +31,9 @@ def differentiate_columns(graph, columns: dict, fixed: dict | None = None, wrt=N
 
     from ..ops.namespaces import numpy_math
 
+    if graph.shaped or any(np.ndim(v) for v in (fixed or {}).values()):
+        raise UsageError("many points take formulas of numbers: array operations (@, sum, "
+                         "...) and array values are for one point at a time")
     point, n = _point(graph, columns, fixed or {}, np)
     wrt = tuple(graph.variables) if wrt is None else tuple(wrt)
     if mode in ("reverse", "forward"):

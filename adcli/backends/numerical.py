@@ -309,6 +309,10 @@ def resolve(problem: Problem) -> tuple[str, str | None]:
 
 
 def differentiate(problem: Problem) -> Derivative:
+    from .shaped import differences, is_shaped
+
+    if is_shaped(problem):  # vectors and matrices: central differences per element
+        return differences(problem)
     method, refusal = resolve(problem)
     with arithmetic(problem.digits) as m:
         tape = record(problem.graph, problem.point, m, partials=False)

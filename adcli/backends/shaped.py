@@ -119,3 +119,49 @@ def _kinks(tape, np) -> tuple:
                              f"{len(rows)} element{'s' if len(rows) != 1 else ''} (first "
                              f"{first}); using the one-sided subgradient"))
     return tuple(found)
+
+
+def differences(problem) -> Derivative:
+    """Central differences element by element (two evaluations per element), each
+    with the error model's step eps^(1/3)·max(1, |x|); no complex step or other
+    methods on arrays yet."""
+    import numpy as np
+
+    from ..ops.namespaces import numpy_math
+    from ..tape.record import record
+
+    if problem.method not in ("auto", "central"):
+        raise UsageError(f"--method {problem.method} is not available for vectors and "
+                         f"matrices: central differences only (--method central)")
+    if problem.digits is not None:
+        raise UsageError("--precision computes in mpmath, which has no arrays: leave it out "
+                         "for a formula of vectors or matrices")
+    m = numpy_math()
+
+    def f(point):
+        tape = record(problem.graph, point, m, partials=False)
+        _check_values(tape, np)
+        return tape.value
+
+    value = f(problem.point)
+    if np.size(value) != 1 or np.ndim(value) > 0:
+        raise UsageError(f"diff differentiates a formula whose value is one number; this "
+                         f"one is an array of shape {np.shape(value)}: use jacobian")
+    gradient, evaluations = {}, 1
+    for name in problem.wrt:
+        x = np.asarray(problem.point[name], dtype=float)
+        g = np.zeros(x.shape)
+        for index in np.ndindex(*x.shape):
+            h = problem.step or np.finfo(float).eps ** (1 / 3) * max(1.0, abs(x[index]))
+            up, down = x.copy(), x.copy()
+            up[index] += h
+            down[index] -= h
+            step = up[index] - down[index]  # what the steps really are, rounded
+            g[index] = (f({**problem.point, name: up}) - f({**problem.point, name: down})) \
+                / step
+            evaluations += 2
+        gradient[name] = g if x.ndim else float(g)
+    return Derivative(problem.text, "numerical", dict(problem.point), float(value), gradient,
+                      cost={"evaluations": evaluations},
+                      details={"method": "central", "note": "central differences per "
+                               f"element: {evaluations - 1} evaluations"})
