@@ -525,7 +525,7 @@ ERRORS = [
     ('"abc"', 0, ["string"]),
     ('f"{x}"', 1, ["string"]),
     ("[x]", 0, ["list"]),
-    ("x[0]", 1, ["subscript"]),
+    ("x[y]", 2, ["constant"]),          # indexing takes constants only
     ("{x}", 0, []),
     ("x.y", 1, ["attribute"]),
     ("x.__class__", 1, ["attribute"]),
@@ -546,7 +546,7 @@ ERRORS = [
     ("x; y", 1, [";"]),
     ("x // 2", 2, ["/"]),
     ("x % 2", 2, ["modulo"]),
-    ("x @ y", 2, ["@"]),
+    ("x @= y", 2, ["assignment"]),      # x @ y is the matrix product
     ("x & y", 2, ["&"]),
     ("~x", 0, ["~"]),
     ("x # comment", 2, ["comment"]),

@@ -19,17 +19,19 @@ _TOKEN = r"""
   | (?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<bad>//|<<|>>|\*\*=|[-+*/%@&|^:]=)
-  | (?P<op>\*\*|<=|>=|==|!=|[-+*/^(),<>])
+  | (?P<op>\*\*|<=|>=|==|!=|\.T(?!\w)|[-+*/^(),<>@\[\]:])
   | (?P<other>.)
 """
 
 #: The fast path: token strings only, at C speed.  Whitespace falls between
 #: matches; every other character belongs to some token, so nothing is lost.
 #: Columns and precise messages come from :func:`tokenize`, run on error only.
-#: A name (not a keyword) followed by "(" is one token, "sin(": a call opens.
+#: A name (not a keyword) followed by "(" is one token, "sin(": a call opens;
+#: so is the transpose ``.T`` (not ``.Tx``).
 #: Single-character operators, the most frequent tokens, are tried first.
 FAST = re.compile(r"[-+/^(),]|(?!(?:if|else|and|or|not)\b)[A-Za-z_]\w*\s*\(|[A-Za-z_]\w*"
-                  r"|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\*\*|[<>=!]=|\S", re.ASCII)
+                  r"|(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|\*\*|[<>=!]=|\.T(?!\w)|\S",
+                  re.ASCII)
 
 
 def columns(text: str) -> list[int]:
@@ -41,12 +43,10 @@ def columns(text: str) -> list[int]:
 _NOT_IN_LANGUAGE = {
     "'": "strings are not part of the formula language",
     '"': "strings are not part of the formula language",
-    "[": "lists and subscripts are not part of the formula language",
-    "]": "lists and subscripts are not part of the formula language",
     "{": "sets and dictionaries are not part of the formula language",
     "}": "sets and dictionaries are not part of the formula language",
-    ".": "attribute access is not part of the formula language",
-    ":": "':' (lambdas, slices, annotations) is not part of the formula language",
+    ".": "attribute access is not part of the formula language (A.T, the transpose, "
+         "is the one attribute)",
     ";": "one formula only: ';' is not part of the formula language",
     "=": "assignment is not part of the formula language (to compare, use ==)",
     "//": "floor division is not supported; use /",

@@ -1,8 +1,9 @@
 """adcli's own parser: text to :class:`~adcli.language.graph.Graph`, with explicit stacks.
 
 Operator precedence is Python's: ``if``-``else`` < ``or`` < ``and`` < ``not`` <
-comparisons (chained) < ``+ -`` < ``* /`` < unary ``-`` < ``**`` (``^``),
-right-associative, whose right operand may carry a sign (``2**-x``).  It is a
+comparisons (chained) < ``+ -`` < ``* / @`` < unary ``-`` < ``**`` (``^``),
+right-associative, whose right operand may carry a sign (``2**-x``) < the
+postfix ``A[i, j]`` and ``A.T`` (:mod:`adcli.language.postfix`).  It is a
 shunting-yard loop over token strings, so a million-term sum or ten thousand
 nested parentheses cost memory, not stack frames.  Nothing is ever evaluated
 as Python.
@@ -20,7 +21,8 @@ from ..errors import ParseError
 from . import graph as _graph
 from .graph import COMPARISONS, CONST, IF, VAR, Graph, gc_paused, ID_BITS, kind_key, unary_key
 from .lexer import (FAST, MAX_LITERAL, PYTHON_KEYWORDS, NAME_START, NUMBER_START,
-                    after_operand, located, number_error, unknown_function)
+                    located, number_error)
+from .postfix import INDEX_RULE as _INDEX_RULE, Fail as _Fail, Postfix, plain as _node
 from ..ops import CONSTANTS, INFIX, PREFIX, SURFACE, VARIADIC
 
 #: Limits that turn hostile or absurd input into a clean error.
@@ -28,7 +30,7 @@ MAX_LENGTH = 64 * 1024 * 1024
 MAX_DEPTH = 100_000
 
 # Operator-stack entries are (tag, precedence, token index, extra).  Markers
-# stop reductions: "(" and "call" (precedence 0) and "if" (5).  A pending "else"
+# stop reductions: "(", "call" and "[" (precedence 0) and "if" (5).  A pending "else"
 # (6) is reduced by ")", "," and the end, but not by a new "if", so
 # conditionals nest to the right.  Binary operators are (tag, precedence, pop
 # threshold): operators already stacked are reduced while their precedence
@@ -51,18 +53,10 @@ _FLOAT_MAX = sys.float_info.max
 #: Functions called with one argument, and the op that makes: the common call.
 _UNARY = {name: (arities[1], unary_key(arities[1])) for name, arities in SURFACE.items()
           if 1 in arities and name not in VARIADIC}
-_CLOSERS = frozenset({")", ",", "else", ""})
+_CLOSERS = frozenset({")", ",", "else", "]", ""})
 
 
-class _Fail(Exception):
-    """A parse error located by token index, turned into a ParseError at the end."""
-
-    def __init__(self, message: str, index: int):
-        super().__init__(message)
-        self.message, self.index = message, index
-
-
-class _Parser:
+class _Parser(Postfix):
     """State of one parse.  Operands are node ids; ``~node`` (negative) marks a
     comparison whose chain is still open (``a < b`` may continue ``< c``)."""
 
@@ -104,8 +98,8 @@ class _Parser:
             operands.append(add(IF, (_node(c), a, b)))
         elif tag == "if":
             raise _Fail("'if' without 'else': write A if CONDITION else B", at)
-        elif tag == "(":
-            raise _Fail("unclosed '('", at)
+        elif tag == "(" or tag == "[":
+            raise _Fail(f"unclosed '{tag}'", at)
         elif tag == "call":
             raise _Fail(f"unclosed call of {extra[0]}(", at)
         else:
@@ -162,7 +156,7 @@ class _Parser:
                 if node is not None:
                     push(node)  # a variable, constant or number met before
                     expect_operand = False
-                elif tok[:1] in NUMBER_START and tok != ".":
+                elif tok[:1] in NUMBER_START and tok != "." and tok != ".T":
                     if len(tok) > MAX_LITERAL or float(tok) > _FLOAT_MAX:
                         raise _Fail(number_error(tok), i)
                     n = len(kinds)
@@ -213,8 +207,13 @@ class _Parser:
                 threshold = _ELSE
             elif tok == "if":
                 threshold = _ELSE + 1
-            else:
-                self.implicit_product(i)
+            else:  # "[", ".T" or an error
+                if self.postfix(i):
+                    depth += 1
+                    if depth > max_depth:
+                        raise _Fail(f"nesting deeper than {max_depth:,} levels", i)
+                    expect_operand = True
+                continue
             while ops:  # reduce what the token ends; markers have precedence <= 5
                 top = ops[-1]
                 if top[1] < threshold:
@@ -280,6 +279,8 @@ class _Parser:
                     pop_op()
                     if operands[-1] < 0:  # parentheses end a comparison chain
                         operands[-1] = ~operands[-1]
+                elif marker[0] == "[":
+                    raise _Fail("closing ')' does not match the opening '['", i)
                 else:
                     reduce(marker)
             elif tok == ",":
@@ -288,12 +289,17 @@ class _Parser:
                 elif marker is None or marker[0] != "call":
                     if marker is not None and marker[0] == "if":
                         reduce(marker)
-                    raise _Fail("tuples are not part of the formula language; several "
-                                "outputs are for adcli jacobian, jvp and vjp", i)
+                    if marker is None or marker[0] != "[":
+                        raise _Fail("tuples are not part of the formula language; several "
+                                    "outputs are for adcli jacobian, jvp and vjp", i)
+                    marker[3][1].append(i + 1)  # where the next index starts
                 expect_operand = True
             elif tok == "if":
                 push_op(("if", _IF, i, None))
                 expect_operand = True
+            elif tok == "]":
+                self.close_index(marker, i)
+                depth -= 1
             elif tok == "else":
                 if marker is None or marker[0] != "if":
                     raise _Fail("'else' without a matching 'if'", i)
@@ -319,6 +325,13 @@ class _Parser:
         if not tok:
             raise _Fail(f"formula ends too early: expected an operand after "
                         f"'{self.tokens[i - 1]}'", i)
+        if tok == ":":
+            return self.whole_axis(i)
+        if tok == "[":
+            raise _Fail("lists are not part of the formula language: give an array at the "
+                        "point (--at A=[[1,2],[3,4]]) and index it as A[0]", i)
+        if tok == "]" and self.ops and self.ops[-1][0] == "[":
+            raise _Fail(f"expected an index before ']': {_INDEX_RULE}", i)
         raise _Fail(f"expected a number, a name or '(' but found '{tok}'", i)
 
     def finish_output(self) -> None:
@@ -328,43 +341,6 @@ class _Parser:
                         "1 if CONDITION else 0", 0)
         self.graph.outputs.append(result)
 
-    def check_call(self, name: str, at: int) -> str:
-        """``name`` if it is a function, else the error that says what it is."""
-        if name not in SURFACE and name != "where":
-            if name in CONSTANTS:
-                raise _Fail(f"{name} is a constant, not a function", at)
-            raise _Fail(unknown_function(name, SURFACE), at)
-        return name
-
-    def close_call(self, marker: tuple) -> None:
-        _tag, _prec, at, (name, base) = marker
-        operands = self.operands
-        args = operands[base:]
-        del operands[base:]
-        if name == "where":  # where(COND, A, B) is A if COND else B
-            if len(args) != 3:
-                raise _Fail(f"where takes 3 arguments (condition, a, b), got {len(args)}", at)
-            cond, a, b = args
-            if not self.is_bool(cond) or self.is_bool(a) or self.is_bool(b):
-                raise _Fail("where(COND, A, B) needs a comparison, then two numbers", at)
-            operands.append(self.graph.add(IF, (_node(cond), a, b)))
-            return
-        if any(self.is_bool(a) for a in args):
-            raise _Fail(f"the arguments of {name} must be numbers, not conditions", at)
-        arities = SURFACE[name]
-        add = self.graph.add
-        if name in VARIADIC and len(args) >= 2:
-            node = args[0]
-            for other in args[1:]:
-                node = add(arities[2], (node, other))
-        elif len(args) in arities and name not in VARIADIC:
-            node = add(arities[len(args)], tuple(args))
-        else:
-            wanted = "at least 2" if name in VARIADIC else " or ".join(map(str, sorted(arities)))
-            plural = "" if wanted == "1" else "s"
-            raise _Fail(f"{name} takes {wanted} argument{plural}, got {len(args)}", at)
-        operands.append(node)
-
     def name(self, value: str, at: int) -> int:
         if value in CONSTANTS:
             return self.graph.add(CONST, (), value)
@@ -373,14 +349,6 @@ class _Parser:
         if value in PYTHON_KEYWORDS:
             raise _Fail(f"{value!r} is a Python keyword, not part of the formula language", at)
         return self.graph.add(VAR, (), value)
-
-    def implicit_product(self, i: int) -> None:
-        message, offset = after_operand(self.tokens[i - 1], self.tokens[i])
-        raise _Fail(message, i + offset)
-
-
-def _node(operand: int) -> int:
-    return ~operand if operand < 0 else operand
 
 
 def parse(text: str, several: bool = False) -> Graph:

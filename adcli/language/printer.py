@@ -13,8 +13,18 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from .graph import CONST, FORMS, VAR, Graph
-from ..ops import ATOM, OPS
+from ..ops import ATOM, CONSTANTS, OPS
 
+#: Ops written after their first argument (``A[0]``, ``A.T``): that argument is
+#: bracketed unless it is itself an atom (a name, a call, another postfix).
+POSTFIX = frozenset({"index", "transpose"})
+#: Text forms that must read back through the parser where the op's own
+#: template does not (``Aᵀ`` is not ASCII): printed formulas parse to the same graph.
+TEXT_FORMS = {"transpose": "{0}.T"}
+# An op called by another name (sum_axis is sum(A, k)) prints as it is written.
+TEXT_FORMS.update({name: op.pretty.replace(name + "(", next(iter(op.names)) + "(", 1)
+                   for name, op in OPS.items() if op.prec == ATOM and op.names
+                   and name not in op.names and op.pretty.startswith(name + "(")})
 
 
 #: The structural kinds (not ops) in LaTeX.
@@ -27,7 +37,7 @@ LATEX_FORMS = {"lt": "{0} < {1}", "le": r"{0} \le {1}", "gt": "{0} > {1}", "ge":
 def _form(kind: str, latex: bool) -> tuple[str, int, bool]:
     op = OPS.get(kind)
     if op is not None:
-        return (op.latex if latex else op.pretty), op.prec, op.right_assoc
+        return (op.latex if latex else TEXT_FORMS.get(kind, op.pretty)), op.prec, op.right_assoc
     template, prec = FORMS[kind]
     return (LATEX_FORMS[kind] if latex else template), prec, False
 
@@ -66,9 +76,23 @@ def format_node(graph: Graph, node: int,
                 continue
             template, prec, right = _form(kind, latex)
             parts = [_wrap(memo[a], prec, k, right, latex) for k, a in enumerate(args)]
+            if kind in POSTFIX:
+                parts[0] = _postfix_target(memo[args[0]], nodes[args[0]], latex)
             memo[j] = (template.format(*parts), prec)
         stack.pop()
     return memo[node][0]
+
+
+def _postfix_target(piece: tuple[str, int], node: tuple, latex: bool) -> str:
+    """What ``[i]`` or ``.T`` follows: bracketed unless an atom; a number too
+    (``2.T`` would read as ``2.`` then ``T``).  In LaTeX a postfix on a postfix
+    is grouped (``{A_{1}}_{2}``: TeX refuses a double subscript)."""
+    text, inner = piece
+    if latex and node[0] in POSTFIX:
+        return f"{{{text}}}"
+    if inner == ATOM and not (node[0] == CONST and node[2] not in CONSTANTS):
+        return text
+    return rf"\left({text}\right)" if latex else f"({text})"
 
 
 def _leaf(text: str, latex: bool) -> str:
