@@ -220,6 +220,15 @@ class QuietRows(RowWriter):
             self.stream.write("\n".join(map(" ".join, zip(*cells))) + "\n")
 
 
+#: Significant digits of the terminal preview: a row fits a terminal, and CSV,
+#: JSON lines and npy keep every digit.
+TABLE_DIGITS = 10
+
+
+def _rounded(values) -> list:
+    return [format(float(v), f".{TABLE_DIGITS}g") for v in values]
+
+
 class TableRows(RowWriter):
     """A terminal preview: the first ``preview`` rows, and how to get the rest."""
 
@@ -231,8 +240,8 @@ class TableRows(RowWriter):
         take = min(n, self.preview - len(self.kept))
         if take <= 0:
             return
-        cells = [texts(point[name], n)[:take] for name in self.names]
-        cells += [texts(columns[name], n)[:take] for name in self.outputs]
+        cells = [_rounded(point[name][:take]) for name in self.names]
+        cells += [_rounded(columns[name][:take]) for name in self.outputs]
         reasons = ["" if e is None else str(e) for e in errors[:take]]
         self.kept += [list(row) for row in zip(*cells, reasons)]
 
@@ -247,6 +256,7 @@ class TableRows(RowWriter):
                    f"{self.rows:,} rows" if self.rows != 1 else "1 row")
         if self.failed:
             caption += f"; {self.failed:,} failed"
+        caption += f"; numbers to {TABLE_DIGITS} digits (-f csv: every digit)"
         table = Table(caption=Text(caption))
         for name in (*self.names, *self.outputs):  # Text: a name or reason is no markup
             table.add_column(Text(name), justify="right", overflow="fold")
