@@ -226,7 +226,12 @@ TABLE_DIGITS = 10
 
 
 def _rounded(values) -> list:
-    return [format(float(v), f".{TABLE_DIGITS}g") for v in values]
+    """Each number as CSV writes it when that is short, else to TABLE_DIGITS digits."""
+    out = []
+    for v in map(float, values):
+        text = repr(v)
+        out.append(text if len(text) <= TABLE_DIGITS + 2 else format(v, f".{TABLE_DIGITS}g"))
+    return out
 
 
 class TableRows(RowWriter):
