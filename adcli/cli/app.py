@@ -152,6 +152,7 @@ Examples:
   echo "x**2 if x > 0 else 0" | adcli diff - --at 0.001 --quiet
   adcli diff "exp(sin(x))*x**x" --at 1.5 --order 8
   adcli diff --program model.py:f --at x=0.001 --mode reverse
+  adcli diff --example matmul-vjp
 """
 
 
@@ -346,7 +347,8 @@ def batch(source, **values):
 @cli.command()
 @options((FORMAT, DEBUG))
 def examples(fmt):
-    """List the built-in textbook traces (run one: adcli tape --example NAME)."""
+    """List the built-in examples: the textbook traces (run one: adcli tape --example
+    NAME) and the vector and matrix exercises (adcli diff --example NAME)."""
     run_examples(fmt)
 
 

@@ -95,6 +95,8 @@ AT = Param(("--at",), "at", "The point: --at x=3 --at y=pi/6 or --at x=3,y=pi/6;
            "one-variable formula.", multiple=True, metavar="NAME=VALUE")
 WRT = Param(("--wrt",), "wrt", "Differentiate only with respect to these variables (x,y). "
             "Default: all.", multiple=True, metavar="NAMES")
+EXAMPLE = Param(("--example",), "example", "A built-in example, with its own formula and "
+                "point, instead of EXPR (see: adcli examples).", metavar="NAME")
 
 #: How every command that prints numbers prints them.
 OUTPUT = (FORMAT, QUIET, DEBUG)
@@ -130,6 +132,7 @@ DIFF = (
           "with --mode or --precision)."),
     strict("Exit 1 instead of warning when the point is on a kink or decides a branch "
            "by a tie (with --points: stop at the first such or failed point)."),
+    EXAMPLE,
     *POINTS,
     output_format(FORMATS + ("jsonl", "npy"), "table", "Output format (not with --quiet); "
                   "with --points or --grid: csv (the default), jsonl, json, table or npy."),
@@ -179,8 +182,7 @@ TAPE = (
     Param(("--numbering",), "numbering", "seed: inputs v1..vn (the course); griewank: "
           "inputs v1-n..v0 (Baydin et al.).", choices=("seed", "griewank"), implied="seed"),
     shown_digits("Significant digits shown (JSON always keeps all)."),
-    Param(("--example",), "example", "Run a built-in textbook trace (see: adcli examples).",
-          metavar="NAME"),
+    EXAMPLE,
     Param(("--summary",), "summary", "Condense a long tape: its first and last rows and "
           "the count of each op between (JSON keeps every row).", is_flag=True),
     *OUTPUT,

@@ -26,6 +26,7 @@ class DiffSettings(FormulaSettings):
     grid: tuple = ()
     output_path: str | None = None
     chunk: int | None = None
+    example: str | None = None
 
 
 def run_diff(settings: DiffSettings) -> None:
@@ -34,14 +35,31 @@ def run_diff(settings: DiffSettings) -> None:
     if wants_points(settings):
         return run_points(settings, settings.mode or "reverse", settings.digits,
                           settings.method or "auto")
-    from ..api import differentiate
     from ..render import render, warn
 
-    result = differentiate(settings.formula(), settings.at,
-                           settings.wrt, settings.mode or "reverse", settings.digits,
-                           settings.method or "auto",
-                           settings.step, settings.order)
+    if settings.example is not None:
+        result = _example(settings)
+    else:
+        from ..api import differentiate
+
+        result = differentiate(settings.formula(), settings.at,
+                               settings.wrt, settings.mode or "reverse", settings.digits,
+                               settings.method or "auto",
+                               settings.step, settings.order)
     if settings.strict and result.warnings:
         raise MathError(f"--strict: {result.warnings[0].message}")
     warn(result.warnings)
     render(result, settings.output(), quiet=settings.quiet)
+
+
+def _example(settings: DiffSettings):
+    """A built-in example brings its formula and point: what would replace them is refused."""
+    from ..errors import UsageError
+    from ..studies.examples import differentiated
+
+    for name, flag in (("expression", "EXPR"), ("program", "--program"), ("at", "--at"),
+                       ("digits", "--precision"), ("order", "--order")):
+        if getattr(settings, name) not in (None, ()):
+            raise UsageError(f"--example brings its own formula and point: leave out {flag} "
+                             f"(or differentiate the formula itself; see: adcli examples)")
+    return differentiated(settings.example, settings.wrt, settings.mode or "reverse")

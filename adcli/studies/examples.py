@@ -1,7 +1,8 @@
 """The textbook traces, built in: ``adcli examples`` lists them and
 ``adcli tape --example NAME`` runs one, so a class can start from the table
 it has in its notes.  Each names its source; tests check every printed number
-against it.
+against it.  The vector and matrix exercises (:mod:`.array_examples`) are
+listed with them; ``adcli diff --example NAME`` gives any example's gradient.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..errors import UsageError
+from .array_examples import ARRAY_EXAMPLES, example_problem
+from .array_examples import BY_NAME as ARRAYS
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,12 @@ EXAMPLES = (
             "CppAD's exp_2: values 0.5, 1.5, 0.25, 0.125, 1.625; tangents 1, 1, 1, 0.5, 1.5"),
 )
 
-BY_NAME = {example.name: example for example in EXAMPLES}
+#: The vector and matrix exercises, listed after the traces.
+ARRAY_LISTED = tuple(Example(a.name, a.expression, a.at_options(), "reverse", "seed",
+                             f"{a.closed_form} (run: adcli diff --example {a.name})")
+                     for a in ARRAY_EXAMPLES)
+
+BY_NAME = {example.name: example for example in EXAMPLES + ARRAY_LISTED}
 
 
 def example(name: str) -> Example:
@@ -54,6 +62,23 @@ def example(name: str) -> Example:
         raise UsageError(f"unknown example {name!r}: choose one of {', '.join(BY_NAME)} "
                          f"(see: adcli examples)")
     return BY_NAME[name]
+
+
+def differentiated(name: str, wrt=(), mode: str = "reverse"):
+    """An example's value and gradient at its own point: ``adcli diff --example NAME``.
+
+    A vector or matrix example's point is its arrays as written in
+    :mod:`.array_examples`, so it does not depend on how ``--at`` reads arrays."""
+    from ..backends import backend
+
+    chosen = example(name)
+    if name in ARRAYS:
+        request = example_problem(ARRAYS[name], wrt)
+    else:
+        from ..api import problem
+
+        request = problem(chosen.expression, chosen.at, wrt)
+    return backend(mode)(request)
 
 
 def listing() -> ExampleList:
@@ -67,4 +92,5 @@ def listing() -> ExampleList:
         graph = parse(text)
         return Formula(text, format_node(graph, graph.output, latex=True))
 
-    return ExampleList(tuple(replace(e, expression=formula(e.expression)) for e in EXAMPLES))
+    return ExampleList(tuple(replace(e, expression=formula(e.expression))
+                             for e in EXAMPLES + ARRAY_LISTED))
