@@ -5,6 +5,10 @@ the same safe parser as formulas, whichever option gives it: ``--at``,
 ``--seed``, ``--tangent``, ``--vector``, ``--cotangent`` and ``--step`` all
 read numbers here, and the point-like ones take ``x=3,y=pi/6`` lists split
 at the commas outside parentheses (``x=atan2(1,2)`` is one value).
+
+A variable may also be an array (:func:`parse_array`): nested lists of such
+values (``A=[[1,2],[3,4]]``) or a file (``A=@a.npy``, ``A=@a.csv``).  Only
+those read NumPy: a scalar point never imports it.
 """
 
 from __future__ import annotations
@@ -64,6 +68,133 @@ def parse_value(text: str, name: str = "", m=FLOAT, option: str = "--at",
     return value if m is not FLOAT else float(value)
 
 
+#: The most dimensions an array value may have.
+MAX_DIMENSIONS = 3
+
+
+def parse_array(text: str, name: str, option: str = "--at"):
+    """A float64 NumPy array from nested lists of constant expressions
+    (``[[1,2],[3,pi]]``, rectangular, up to three dimensions) or from a file
+    (``@a.npy`` read without pickles, ``@a.csv`` of numbers separated by commas)."""
+    import numpy as np
+
+    text = text.strip()
+    label = f"{option} {name}={text}"
+    if text.startswith("@"):
+        array = _read_array_file(np, text[1:].strip(), label)
+    else:
+        array = np.array(_nested(text, name, option, label), dtype=np.float64)
+    if array.size == 0:
+        raise UsageError(f"{label}: an array needs at least one element")
+    if array.ndim > MAX_DIMENSIONS:
+        raise UsageError(f"{label}: {array.ndim} dimensions; arrays have at most "
+                         f"{MAX_DIMENSIONS}")
+    if not np.isfinite(array).all():
+        where = tuple(int(k) for k in np.argwhere(~np.isfinite(array))[0])
+        raise UsageError(f"{label}: the element {name}{list(where)} is not finite")
+    return array if array.ndim else float(array)  # a file of one number: a scalar
+
+
+def _read_array_file(np, path: str, label: str):
+    import os
+
+    suffix = os.path.splitext(path)[1].lower()
+    if suffix not in (".npy", ".csv"):
+        raise UsageError(f"{label}: an array file is .npy or .csv, not {path!r}")
+    try:
+        if suffix == ".npy":
+            array = np.load(os.path.expanduser(path), allow_pickle=False)
+        else:
+            array = np.loadtxt(os.path.expanduser(path), delimiter=",", dtype=np.float64)
+    except (OSError, ValueError, EOFError) as exc:
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise UsageError(f"{label}: cannot read {path}: {detail.splitlines()[0]}") from None
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "iuf":
+        kind = getattr(array, "dtype", type(array).__name__)
+        raise UsageError(f"{label}: {path} holds {kind}, not numbers")
+    return array.astype(np.float64)
+
+
+def _nested(text: str, name: str, option: str, label: str) -> list:
+    """``[[1,2],[3,4]]`` as nested lists of floats, checked rectangular, in one
+    pass over the characters (no recursion: the nesting is the user's)."""
+    stack: list[list] = []    # the lists still open
+    paths: list[str] = []     # each open list's place, as the user writes it: A[1]
+    done, last, start, parens = None, "", 0, 0
+    for k, ch in enumerate(text):
+        if parens:  # commas inside a call belong to it: atan2(1,2)
+            parens += (ch == "(") - (ch == ")")
+            continue
+        if ch == "(":
+            parens = 1
+            continue
+        if ch not in "[],":
+            continue
+        piece = text[start:k].strip()
+        if done is not None or (ch != "[" and not stack):
+            raise UsageError(f"{label}: unexpected {ch!r} after the closing ']'" if done
+                             is not None else f"{label}: unmatched {ch!r}")
+        if ch == "[":
+            if piece or last == "]":
+                raise UsageError(f"{label}: a ',' is missing before the '[' at "
+                                 f"character {k + 1}")
+            if len(stack) == MAX_DIMENSIONS:
+                raise UsageError(f"{label}: arrays have at most {MAX_DIMENSIONS} dimensions")
+            paths.append(f"{paths[-1]}[{len(stack[-1])}]" if stack else name)
+            stack.append([])
+        else:
+            if piece:
+                if last == "]":
+                    raise UsageError(f"{label}: a ',' is missing after {paths[-1]}"
+                                     f"[{len(stack[-1]) - 1}]")
+                stack[-1].append(parse_value(piece, option=option,
+                                             given=f"{paths[-1]}[{len(stack[-1])}]={piece}"))
+            elif last != "]" and not (ch == "]" and last == "[" ):
+                raise UsageError(f"{label}: an empty element in {paths[-1]}")
+            if ch == "]":
+                closed, place = stack.pop(), paths.pop()
+                _check_rows(closed, place, label)
+                if stack:
+                    stack[-1].append(closed)
+                else:
+                    done = closed
+        last, start = ch, k + 1
+    if done is None or text[start:].strip():
+        raise UsageError(f"{label}: unclosed '['" if done is None else
+                         f"{label}: text after the closing ']'")
+    return done
+
+
+def _check_rows(items: list, place: str, label: str) -> None:
+    """Every element of one list is a number, or every one a list of one shape."""
+    if not items:
+        raise UsageError(f"{label}: {place} is empty")
+    first = items[0]
+    for k, item in enumerate(items[1:], 1):
+        if isinstance(item, list) != isinstance(first, list):
+            raise UsageError(f"{label}: ragged: {place}[{k}] is "
+                             f"{'a list' if isinstance(item, list) else 'a number'} where "
+                             f"{place}[0] is {'a list' if isinstance(first, list) else 'a number'}")
+        if isinstance(item, list) and _shape(item) != _shape(first):
+            raise UsageError(f"{label}: ragged: row {place}[{k}] has {_size(item)} where "
+                             f"{place}[0] has {_size(first)}")
+
+
+def _size(items: list) -> str:
+    shape = _shape(items)
+    if len(shape) == 1:
+        return f"{shape[0]} element" + ("" if shape[0] == 1 else "s")
+    return "shape (" + ", ".join(map(str, shape)) + ")"
+
+
+def _shape(items: list) -> tuple:
+    shape = []
+    while isinstance(items, list):
+        shape.append(len(items))
+        items = items[0]
+    return tuple(shape)
+
+
 def check_names(names: Iterable[str], variables: Sequence[str], option: str,
                 known: frozenset | None = None) -> None:
     """Refuse the first of ``names`` that is not a variable, listing those there are."""
@@ -118,7 +249,8 @@ def parse_point(specs: Iterable[str], variables: Sequence[str], m=FLOAT,
         if name in supplied:
             raise UsageError(f"--at {name}: {name} is a column of the points already; "
                              f"give it one way")
-        point[name] = parse_value(text, name, m)
+        point[name] = (parse_array(text, name) if text.lstrip()[:1] in ("[", "@")
+                       else parse_value(text, name, m))
     missing = [v for v in variables if v not in point and v not in supplied]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
