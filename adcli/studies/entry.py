@@ -94,16 +94,21 @@ def hessian_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
                mode: str = "forward-over-reverse"):
     """The Hessian, by forward-over-reverse or for comparison: ``adcli hessian``."""
     from .hessian import hessian
+    from .shaped_jacobian import refuse_second_order
 
-    return hessian(problem(expression, at, wrt), mode)
+    request = problem(expression, at, wrt)
+    refuse_second_order(request, "hessian")
+    return hessian(request, mode)
 
 
 def hvp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
            vector: str | None = None):
     """H·v by one forward-over-reverse pass, ``vector`` as ``x=1,y=0``: ``adcli hvp``."""
     from .hessian import hvp
+    from .shaped_jacobian import refuse_second_order
 
     request = problem(expression, at, wrt)
+    refuse_second_order(request, "hvp")
     return hvp(request, _required(parse_vector(vector, "--vector"), "--vector x=1,y=0"))
 
 

@@ -51,8 +51,21 @@ def advice(n: int, m: int, edges: int) -> tuple[str, str]:
                   f"{mode} is cheaper here")
 
 
+def _shaped(problem: Problem):
+    """The study for vectors and matrices, if the formula has them."""
+    from ..backends.shaped import is_shaped
+
+    if problem.graph is not None and is_shaped(problem):
+        from . import shaped_jacobian
+
+        return shaped_jacobian
+    return None
+
+
 def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
     choose(mode, JACOBIAN_MODES, "mode")
+    if (shaped := _shaped(problem)) is not None:
+        return shaped.jacobian(problem, mode, _outputs(problem))
     tape = record(problem.graph, problem.point)
     inputs, names = tape.inputs, problem.wrt
     n, m = len(names), len(tape.outputs)
@@ -94,6 +107,8 @@ def _symbolic(problem: Problem) -> list:
 
 def jvp(problem: Problem, tangent: dict) -> Product:
     """J·v by one tangent sweep seeded with v."""
+    if (shaped := _shaped(problem)) is not None:
+        return shaped.jvp(problem, tangent, _outputs(problem))
     tape = record(problem.graph, problem.point)
     inputs = tape.inputs
     vector = vector_over(tangent, list(inputs), "--tangent")
@@ -107,6 +122,8 @@ def jvp(problem: Problem, tangent: dict) -> Product:
 
 def vjp(problem: Problem, cotangent: list) -> Product:
     """uᵀ·J by one adjoint sweep seeded with u on the outputs."""
+    if (shaped := _shaped(problem)) is not None:
+        return shaped.vjp(problem, cotangent, _outputs(problem))
     tape = record(problem.graph, problem.point)
     outputs = _outputs(problem)
     if len(cotangent) != len(outputs):
