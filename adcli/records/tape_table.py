@@ -21,6 +21,7 @@ class TapeRow:
     adjoint_rule: str | None = None   # "v̄2 = v̄3·cos(v2)"
     adjoint: object = None
     notes: tuple = ()          # "seed", kinks, branch decisions
+    shape: tuple | None = None  # the value's shape on a tape of arrays ((): a number)
 
     def definition(self) -> Formula:
         """``v3 = sin(v2)``, in text and LaTeX."""
@@ -41,3 +42,4 @@ class TapeTable:
     notes: tuple = ()          # what belongs to no row (a constant branch taken)
     digits: int | None = None  # significant digits to display (None: all)
     summary: bool = False      # show a long tape's head and tail, and counts between
+    shaped: bool = False       # values are vectors and matrices: rows carry shapes

@@ -9,7 +9,7 @@ from .tabular import view
 
 def render(record, stream, quiet: bool = False) -> None:
     writer = csv.writer(stream, lineterminator="\n")
-    for k, tab in enumerate(view(record).sections()):
+    for k, tab in enumerate(view(record, "csv").sections()):
         if k:
             stream.write("\n")  # the next table of the record follows a blank line
         writer.writerow(tab.headers)

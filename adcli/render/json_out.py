@@ -30,6 +30,9 @@ def _derivative(record) -> dict:
         out["digits"] = record.digits
     if "derivatives" in record.details:
         out["derivatives"] = list(record.details["derivatives"])
+    shapes = {k: list(v.shape) for k, v in record.point.items() if getattr(v, "shape", ())}
+    if shapes:  # gradient[name] is nested lists of this shape
+        out["shapes"] = shapes
     return plain(out, record.digits)
 
 
@@ -90,6 +93,8 @@ def _tape_table(record) -> dict:
     for row in record.rows:
         item = {"name": row.name, "op": row.op, "args": list(row.args), "expr": row.expr,
                 "value": row.value, "notes": list(row.notes)}
+        if record.shaped:
+            item["shape"] = list(row.shape)
         if record.mode != "reverse":
             item.update(tangent=row.tangent, tangent_rule=row.tangent_rule)
         if record.mode != "forward":

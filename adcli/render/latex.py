@@ -13,10 +13,12 @@ from .tabular import view
 
 #: Columns whose cells are formulas (the rest is text or numbers).
 MATH_COLUMNS = {"v", "definition", "tangent rule", "adjoint rule", "quantity", "formula"}
+#: (Any cell that carries its own LaTeX, such as a small matrix's bmatrix, is math too.)
 
 #: Signs that text cells may hold, as LaTeX.
 _SIGNS = {"∂": r"$\partial$", "ᵀ": r"$^{T}$", "·": r"$\cdot$", "v\u0307": r"$\dot{v}$",
-          "v\u0304": r"$\bar{v}$"}
+          "v\u0304": r"$\bar{v}$", "×": r"$\times$", "⊙": r"$\odot$",
+          "⟨": r"$\langle$", "⟩": r"$\rangle$", "‖": r"$\|$"}
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&",
             "#": r"\#", "^": r"\^{}", "_": r"\_", "%": r"\%", "~": r"\~{}",
             "<": r"\textless{}", ">": r"\textgreater{}"}
@@ -80,7 +82,7 @@ def _table(tab) -> list[str]:
              rf"\begin{{tabular}}{{{spec}}}", r"\toprule",
              " & ".join(text(h) for h in tab.headers) + r" \\", r"\midrule"]
     for row in tab.rows:
-        cells = [math(c) if h in MATH_COLUMNS else text(c)
+        cells = [math(c) if h in MATH_COLUMNS or hasattr(c, "latex") else text(c)
                  for h, c in zip(tab.headers, row)]
         lines.append(" & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}"]
@@ -92,6 +94,6 @@ def _table(tab) -> list[str]:
 
 def render(record, stream, quiet: bool = False) -> None:
     lines = [r"% adcli: needs \usepackage{amsmath,booktabs}"]
-    for tab in view(record).sections():
+    for tab in view(record, "latex").sections():
         lines += _table(tab)
     stream.write("\n".join(lines) + "\n")

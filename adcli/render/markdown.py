@@ -13,7 +13,7 @@ def _cell(text: str) -> str:
 
 def render(record, stream, quiet: bool = False) -> None:
     lines = []
-    for tab in view(record).sections():
+    for tab in view(record, "markdown").sections():
         lines += ([""] if lines else []) + [f"**{_cell(tab.title)}**", ""]
         lines.append("| " + " | ".join(_cell(h) for h in tab.headers) + " |")
         lines.append("|" + "|".join("---:" if h in tab.right else "---"

@@ -7,20 +7,25 @@ fields.  Each record says here what its outputs are.
 
 from __future__ import annotations
 
+from .arrays import elements, is_array
 from .numbers import number
 
 
 def _n(x, digits=None) -> str:
     if isinstance(x, int):  # a count
         return str(x)
-    text = number(x, digits)
+    text = " ".join(elements(x)) if is_array(x) else number(x, digits)
     return text if text else "nan"
 
 
 def derivative(record) -> list:
-    """One output f: its partials, or with ``--order K`` its derivatives of order 1..K."""
+    """One output f: its partials, or with ``--order K`` its derivatives of order 1..K.
+    With a vector or matrix variable, one line per variable: its gradient's
+    elements in C order (row by row), a number alone for a scalar variable."""
     if "derivatives" in record.details:
         return [[_n(v) for v in record.details["derivatives"][1:]]]
+    if any(is_array(v) for v in record.gradient.values()):
+        return [[_n(v)] for v in record.gradient.values()]
     return [[_n(v, record.digits) for v in record.gradient.values()]]
 
 
@@ -43,7 +48,8 @@ def swell(record) -> list:
 
 
 def tape_table(record) -> list:
-    """One line per tape entry: its value, then its tangent and/or adjoint."""
+    """One line per tape entry: its value, then its tangent and/or adjoint (an
+    array's elements in C order)."""
     tangents = record.mode in ("forward", "both")
     adjoints = record.mode != "forward"
     return [[_n(row.value)] + ([_n(row.tangent)] if tangents else []) +

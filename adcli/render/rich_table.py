@@ -55,8 +55,8 @@ def _least(tab, k: int) -> int:
     """The least width of column ``k``'s text: a whole number or name, else the
     longest word (up to TEXT_MIN), so that a word is split only when it must."""
     cells = [row[k] for row in tab.rows] + [tab.headers[k]]
-    if _whole(tab, k):
-        return max(cell_len(cell) for cell in cells)
+    if _whole(tab, k):  # a matrix cell is several lines: its widest line
+        return max(cell_len(line) for cell in cells for line in cell.split("\n"))
     return min(TEXT_MIN, max(cell_len(word) for cell in cells for word in cell.split() or [""]))
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .arrays import bmatrix, block, full, indexed, is_array, shape_text, small
 from .numbers import number
 from ..records import counted
+from ..records.formula import Formula
 
 
 class Lazy(Sequence):
@@ -82,8 +84,10 @@ TITLE_VARIABLES = 6
 
 
 def _at(point: dict, digits) -> str:
+    """The point in a title; a vector or matrix by its shape (``A: 2×3``)."""
     items = list(point.items())
-    at = ", ".join(f"{k} = {number(v, digits)}" for k, v in items[:TITLE_VARIABLES])
+    at = ", ".join(f"{k}: {shape_text(v.shape)}" if is_array(v) else f"{k} = {number(v, digits)}"
+                   for k, v in items[:TITLE_VARIABLES])
     if len(items) > TITLE_VARIABLES:
         at += f", … ({len(items):,} variables)"
     return f"  at  {at}" if at else ""
@@ -93,7 +97,20 @@ def _precision(digits) -> str:
     return "float64" if digits is None else f"mpmath, {digits} significant digits"
 
 
-def derivative(record) -> Tabular:
+def cell(x, fmt: str, digits=None) -> str:
+    """A value in a table of format ``fmt``: an array as that format shows one
+    (:mod:`.arrays`); ``digits`` rounds for the eye (``--digits``)."""
+    if not is_array(x):
+        return number(x, shown=digits)
+    if fmt == "table":
+        return block(x, digits)
+    if fmt in ("csv", "plain"):
+        return full(x)
+    latex = bmatrix(x, digits) if fmt == "latex" else None
+    return number(x, shown=digits) if latex is None else Formula(number(x, shown=digits), latex)
+
+
+def derivative(record, fmt: str = "table") -> Tabular:
     digits = record.digits
     headers = ["quantity", "value"] + (["formula"] if record.formulas else [])
     rows = [["f", number(record.value, digits)] + ([""] if record.formulas else [])]
@@ -101,10 +118,19 @@ def derivative(record) -> Tabular:
         name = next(iter(record.gradient), "x")
         rows += [[f"d^{k}f/d{name}^{k}" if k > 1 else f"∂f/∂{name}", number(v)]
                  for k, v in enumerate(record.details["derivatives"]) if k > 0]
+    summarised = []
     for name, v in (() if "derivatives" in record.details else record.gradient.items()):
         extra = [record.formulas[name]] if record.formulas else []
-        rows.append([f"∂f/∂{name}", number(v, digits)] + extra)
+        if is_array(v) and fmt == "csv":  # one row per element, C order
+            rows += [[f"∂f/∂{k}", x] + extra for k, x in indexed(name, v)]
+            continue
+        if is_array(v) and not small(v):
+            summarised.append(name)
+        rows.append([f"∂f/∂{name}", cell(v, fmt) if is_array(v) else number(v, digits)] + extra)
     footer = [_HOW[record.mode]({**record.cost, **record.details})]
+    if summarised:
+        footer.append(f"{', '.join(summarised)}: summarised by shape and norm; -f json, "
+                      "-f csv, -f plain or --quiet give every element")
     if digits is not None:
         footer.append(f"computed in {_precision(digits)}")
     return Tabular(shown(record.expression) + _at(record.point, digits), headers, rows,
@@ -148,8 +174,10 @@ def language(record) -> Tabular:
 VIEWS = {"Derivative": derivative, "Comparison": comparison, "Language": language}
 
 
-def view(record) -> Tabular:
-    return VIEWS[type(record).__name__](record)
+def view(record, fmt: str = "table") -> Tabular:
+    """The table of ``record`` as format ``fmt`` draws it (arrays differ by format)."""
+    make = VIEWS[type(record).__name__]
+    return make(record, fmt) if make in (derivative, tape_table) else make(record)
 
 
 def _marks(record) -> dict:
@@ -225,15 +253,18 @@ def _condense(rows: list, ops: list, width: int) -> list:
     return rows[:SUMMARY_KEEP] + [[text] + [""] * (width - 1)] + rows[-SUMMARY_KEEP:]
 
 
-def tape_table(record) -> Tabular:
+def tape_table(record, fmt: str = "table") -> Tabular:
     digits = record.digits
     tangents = record.mode in ("forward", "both")
-    headers = ["v", "definition", "value"] + (["tangent rule", "tangent"] if tangents else [])
+    shaped = ["shape"] if record.shaped else []
+    headers = ["v", "definition"] + shaped + ["value"] + (
+        ["tangent rule", "tangent"] if tangents else [])
 
     def cells(k):
         row = record.rows[k]
-        return [row.name, row.definition(), number(row.value, shown=digits)] + (
-            [row.tangent_rule, number(row.tangent, shown=digits)] if tangents else []) + [
+        return [row.name, row.definition()] + (
+            [shape_text(row.shape)] if shaped else []) + [cell(row.value, fmt, digits)] + (
+            [row.tangent_rule, cell(row.tangent, fmt, digits)] if tangents else []) + [
             "; ".join(row.notes)]
 
     rows = Lazy(len(record.rows), cells)
@@ -250,7 +281,7 @@ def tape_table(record) -> Tabular:
         by_name = {row.name: row for row in record.rows}
         sweep = Lazy(len(record.sweep), lambda k: [
             by_name[record.sweep[k]].adjoint_rule,
-            number(by_name[record.sweep[k]].adjoint, shown=digits)])
+            cell(by_name[record.sweep[k]].adjoint, fmt, digits)])
         if record.summary:
             sweep = _condense(sweep, [by_name[n].op for n in record.sweep], 2)
         table.more.append(Tabular("reverse sweep (adjoints, in the order the sweep "

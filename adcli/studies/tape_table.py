@@ -15,6 +15,7 @@ import re
 from ..backends import Problem
 from ..backends.forward import tangents
 from ..backends.reverse import adjoints
+from ..backends.shaped import is_shaped
 from ..errors import choose
 from ..ops import OPS
 from ..language.printer import format_node, sympy_latex
@@ -38,16 +39,24 @@ def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
                seed: dict | None = None, digits: int | None = None,
                summary: bool = False) -> TapeTable:
     choose(mode, TAPE_MODES, "tape mode")
-    tape = record(problem.graph, problem.point)
-    name = row_namer(tape, numbering)
-    inputs = tape.inputs
-    seed = _seed(seed, problem, inputs)
-    rules = _Rules(tape, name)
-    dot = tangents(tape, {inputs[v]: s for v, s in seed.items()}) \
-        if mode != "reverse" else None
-    bar = None
-    if mode != "forward":  # a constant output sends nothing back: every adjoint is 0
-        bar = adjoints(tape, {tape.output: 1.0} if tape.output >= 0 else {})
+    shaped = is_shaped(problem)
+    if shaped:  # vectors and matrices: NumPy values, linear maps' rules
+        from .tape_shapes import ShapedRules, shaped_sweeps
+
+        seed = _seed(seed, problem, problem.graph.variables)
+        tape, dot, bar = shaped_sweeps(problem, mode, seed)
+        name = row_namer(tape, numbering)
+        rules = ShapedRules(_Rules(tape, name))
+    else:
+        tape = record(problem.graph, problem.point)
+        name = row_namer(tape, numbering)
+        seed = _seed(seed, problem, tape.inputs)
+        rules = _Rules(tape, name)
+        dot = tangents(tape, {tape.inputs[v]: s for v, s in seed.items()}) \
+            if mode != "reverse" else None
+        bar = None
+        if mode != "forward":  # a constant output sends nothing back: every adjoint is 0
+            bar = adjoints(tape, {tape.output: 1.0} if tape.output >= 0 else {})
     notes = _notes(tape, name)
     rows = []
     for entry, node in enumerate(tape.nodes):
@@ -65,13 +74,20 @@ def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
                 row_notes.insert(0, "seed")
         rows.append(TapeRow(
             name(entry), "input" if kind == "var" else kind, arg_names,
-            rules.expression(entry), tape.values[entry],
+            rules.rules.expression(entry) if shaped else rules.expression(entry),
+            tape.values[entry],
             tangent_rule, dot[entry] if dot is not None else None,
-            adjoint_rule, bar[entry] if bar is not None else None, tuple(row_notes)))
+            adjoint_rule, bar[entry] if bar is not None else None, tuple(row_notes),
+            _shape(tape.values[entry]) if shaped else None))
     outputs = (name(tape.output),) if tape.output >= 0 else ()
     sweep = tuple(name(e) for e in _sweep_order(tape)) if bar is not None else ()
     return TapeTable(problem.text, problem.point, mode, numbering, tuple(rows), sweep, outputs,
-                 seed if dot is not None else {}, tuple(notes.pop(None, ())), digits, summary)
+                     seed if dot is not None else {}, tuple(notes.pop(None, ())), digits,
+                     summary, shaped)
+
+
+def _shape(value) -> tuple:
+    return tuple(getattr(value, "shape", ()))
 
 
 def _seed(seed: dict | None, problem: Problem, inputs: dict) -> dict:
@@ -105,6 +121,12 @@ def _notes(tape: Tape, name) -> dict:
     """Kinks and branch decisions, on the row they concern (None: no row)."""
     notes: dict = {}
     for kink in tape.kinks:
+        if any(getattr(x, "shape", ()) for x in kink.args):  # arrays: count the elements
+            count = int(sum(bool(r) for r in __import__("numpy").ravel(kink.rows)))
+            notes.setdefault(kink.entry, []).append(
+                f"kink of {kink.op} at {count} element{'s' if count != 1 else ''}: "
+                f"one-sided subgradient")
+            continue
         args = ", ".join(repr(float(x)) for x in kink.args)
         notes.setdefault(kink.entry, []).append(
             f"kink of {kink.op} at ({args}): subgradient "
@@ -188,7 +210,7 @@ class _Rules:
     def _show(self, text: str) -> str:
         """``V<k>``, ``D<k>``, ``B<k>`` -> the row's name, tangent and adjoint."""
         text = text.replace("**", "^").replace("*", "·")
-        return re.sub(r"\b([VDB])(\d+)\b",
+        return re.sub(r"\b([VDB])(\d+)(?!\d)",
                       lambda match: self._names(match.group(1), int(match.group(2)))[0], text)
 
     def _latex(self, p) -> str:
