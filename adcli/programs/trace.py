@@ -253,8 +253,14 @@ def _value(x):
 
 def trace(program: Program, point: dict) -> tuple[Graph, list]:
     """Run the program at ``point`` with traced numbers: its graph and decisions."""
-    tracer = Tracer(program.path)
-    args = [tracer.variable(name, float(point[name])) for name in program.parameters]
+    if any(getattr(point[name], "shape", ()) != () for name in program.parameters):
+        from .arrays import ArrayTracer  # arrays at the point: NumPy is imported already
+
+        tracer = ArrayTracer(program.path)
+        args = [tracer.variable(name, point[name]) for name in program.parameters]
+    else:
+        tracer = Tracer(program.path)
+        args = [tracer.variable(name, float(point[name])) for name in program.parameters]
     try:
         result = program.function(*args)
     except AdcliError:
