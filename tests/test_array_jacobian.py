@@ -189,13 +189,13 @@ def test_an_undefined_derivative_names_its_element():
 
 
 def test_wrong_shapes_of_vectors_are_usage_errors_showing_both():
-    with pytest.raises(UsageError, match=r"--cotangent for A @ x has shape \(3\), but it "
-                                         r"must have shape \(2\)"):
+    with pytest.raises(UsageError, match=r"--cotangent for A @ x is of shape \(3\), but "
+                                         r"A @ x is of shape \(2\)"):
         study.vjp(_problem("A @ x", A=A23, x=X3), [np.ones(3)])
     with pytest.raises(UsageError, match=r"--cotangent has 1 values for 2 outputs"):
         study.vjp(_problem("A @ x, sum(x)", A=A23, x=X3), [np.ones(2)])
-    with pytest.raises(UsageError, match=r"--tangent A has a scalar, but it must have "
-                                         r"shape \(2, 3\)"):
+    with pytest.raises(UsageError, match=r"--tangent A is a scalar, but A is of shape "
+                                         r"\(2, 3\)"):
         study.jvp(_problem("A @ x", A=A23, x=X3), {"A": 1.0})
     with pytest.raises(UsageError, match="--tangent names 'y'"):
         study.jvp(_problem("A @ x", A=A23, x=X3), {"y": 1.0})
@@ -227,3 +227,64 @@ def test_json_keeps_the_shapes_as_nested_lists():
     assert np.shape(data["value"][0]) == (2,) and isinstance(data["value"][1], float)
     np.testing.assert_allclose(data["jacobian"][0][1], A23, rtol=1e-15)
     np.testing.assert_allclose(data["jacobian"][1][1], [1.0, 1.0, 1.0])
+
+
+# The command line: arrays at the point, in --tangent and in --cotangent.
+
+A_TEXT, X_TEXT = "A=[[1,2,3],[4,5,-6]]", "x=[0.5,-1,2]"
+A_CLI, X_CLI = [[1.0, 2.0, 3.0], [4.0, 5.0, -6.0]], [0.5, -1.0, 2.0]
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_cli_jacobian_json(run, mode):
+    from support import json_of
+
+    data = json_of(run, "jacobian", "A @ x, sum(x)", "--at", A_TEXT, "--at", X_TEXT,
+                   "--mode", mode)
+    by_a = [[[(1.0 if i == j else 0.0) * X_CLI[k] for k in range(3)] for j in range(2)]
+            for i in range(2)]
+    assert data["jacobian"] == [[by_a, A_CLI], [[[0.0] * 3] * 2, [1.0] * 3]]
+    assert data["value"] == [[sum(A_CLI[i][k] * X_CLI[k] for k in range(3)) for i in range(2)],
+                             sum(X_CLI)]
+    assert data["performed"] == {"forward": 9, "reverse": 3}[mode]
+
+
+def test_cli_jacobian_table_shows_the_blocks(run):
+    from support import stdout_of
+
+    out = stdout_of(run, "jacobian", "A @ x", "--at", A_TEXT, "--at", X_TEXT, "--wrt", "x")
+    assert "[[1.0, 2.0, 3.0], [4.0, 5.0, -6.0]]" in out
+
+
+def test_cli_jvp_and_vjp_with_arrays(run, tmp_path):
+    from support import json_of
+
+    u_a, u_x = [[1.0, 0.0, 0.0], [0.0, 0.0, 2.0]], [1.0, 1.0, -1.0]
+    data = json_of(run, "jvp", "A @ x", "--at", A_TEXT, "--at", X_TEXT, "--tangent",
+                   "A=[[1,0,0],[0,0,2]],x=[1,1,-1]")
+    want = [sum(u_a[i][k] * X_CLI[k] + A_CLI[i][k] * u_x[k] for k in range(3))
+            for i in range(2)]
+    assert data["jvp"] == [want]
+    v = [2.0, -1.0]
+    np.save(tmp_path / "v.npy", np.array(v))
+    for given in ("[2,-1], 3", f"@{tmp_path / 'v.npy'}, 3"):
+        data = json_of(run, "vjp", "A @ x, sum(x)", "--at", A_TEXT, "--at", X_TEXT,
+                       "--cotangent", given)
+        assert data["vjp"]["A"] == [[v[i] * X_CLI[k] for k in range(3)] for i in range(2)]
+        assert data["vjp"]["x"] == [sum(v[i] * A_CLI[i][k] for i in range(2)) + 3.0
+                                    for k in range(3)]
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["vjp", "A @ x", "--cotangent", "[1,2,3]"],
+     "--cotangent for A @ x is of shape (3), but A @ x is of shape (2)"),
+    (["jvp", "A @ x", "--tangent", "x=[1,2]"], "--tangent x is of shape (2), but x is of "
+                                               "shape (3)"),
+    (["hessian", "sum(x * A @ x)"], "hessian: not yet for vectors and matrices"),
+    (["hvp", "sum(x * A @ x)", "--vector", "x=[1,0,0]"], "hvp: not yet for vectors"),
+    (["jacobian", "A @ x", "--mode", "symbolic"], "not yet for vectors and matrices"),
+])
+def test_cli_refusals_are_one_line_usage_errors(run, args, fragment):
+    from support import assert_one_error_line
+
+    assert_one_error_line(run(*args, "--at", A_TEXT, "--at", X_TEXT), 2, fragment)

@@ -10,10 +10,13 @@ class Jacobian:
     outputs: tuple      # each output as text
     inputs: tuple
     point: dict
-    values: tuple
-    matrix: tuple       # m rows (outputs) of n columns (inputs)
+    values: tuple       # a float per output, or an ndarray for a vector or matrix output
+    matrix: tuple       # m rows (outputs) of n columns (inputs); with vectors and matrices
+                        # each cell is ∂output/∂input, an ndarray of shape
+                        # output.shape + input.shape (a float when both are scalars)
     mode: str
-    sweeps: dict        # the sweeps each AD mode needs: {"forward": n, "reverse": m}
+    sweeps: dict        # the sweeps each AD mode needs: {"forward": n, "reverse": m},
+                        # counted in elements for vectors and matrices
     performed: int      # the sweeps (or evaluations) this run made
     note: str
 
@@ -28,7 +31,8 @@ class Product:
     point: dict
     values: tuple
     vector: object      # jvp/hvp: the vector by input name; vjp: one number per output
-    result: dict        # jvp: by output; vjp: by input
+                        # (for vectors and matrices: an ndarray of the input's or output's shape)
+    result: dict        # jvp: by output; vjp: by input (ndarrays of that one's shape)
 
 
 @dataclass(frozen=True)

@@ -78,16 +78,23 @@ def jvp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
     from .jacobian import jvp
 
     request = problem(expression, at, wrt, several=True)
-    return jvp(request, _required(parse_vector(tangent, "--tangent"), "--tangent x=1,y=0"))
+    return jvp(request, _required(_vector(tangent, "--tangent"), "--tangent x=1,y=0"))
 
 
 def vjp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
            cotangent: str | None = None):
-    """uᵀ·J by one adjoint sweep, ``cotangent`` one number per output: ``adcli vjp``."""
+    """uᵀ·J by one adjoint sweep, ``cotangent`` one number (or array, ``[1,2]``)
+    per output: ``adcli vjp``."""
     from .jacobian import parse_numbers, vjp
 
     request = problem(expression, at, wrt, several=True)
-    return vjp(request, parse_numbers(cotangent or "", "--cotangent"))
+    if not _has_array(cotangent):
+        return vjp(request, parse_numbers(cotangent or "", "--cotangent"))
+    from ..language.points import parse_array, parse_value, split_list
+
+    return vjp(request, [parse_array(part, "", "--cotangent") if _has_array(part) else
+                         parse_value(part, option="--cotangent", given=cotangent)
+                         for part in split_list(cotangent)])
 
 
 def hessian_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
@@ -110,6 +117,29 @@ def hvp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
     request = problem(expression, at, wrt)
     refuse_second_order(request, "hvp")
     return hvp(request, _required(parse_vector(vector, "--vector"), "--vector x=1,y=0"))
+
+
+def _has_array(text: str | None) -> bool:
+    """Whether an option's text gives an array (``[1,2]``, ``@a.npy``): only then is
+    NumPy needed to read it."""
+    return bool(text) and ("[" in text or "@" in text)
+
+
+def _vector(text: str | None, option: str) -> dict | None:
+    """:func:`parse_vector`, where a part may be an array: ``A=[[1,0],[0,1]],x=@u.npy``."""
+    if not _has_array(text):
+        return parse_vector(text, option)
+    from ..language.points import parse_array, split_list
+
+    vector = {}
+    for part in split_list(text):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if key in vector:
+            raise UsageError(f"{option} {text}: {key} is given twice")
+        vector[key] = parse_array(value, key, option) if _has_array(value) else (
+            parse_vector(part, option) or {key: 1.0})[key]
+    return vector
 
 
 def _required(vector: dict | None, example: str) -> dict:

@@ -51,11 +51,13 @@ def advice(n: int, m: int, edges: int) -> tuple[str, str]:
                   f"{mode} is cheaper here")
 
 
-def _shaped(problem: Problem):
-    """The study for vectors and matrices, if the formula has them."""
+def _shaped(problem: Problem, given=()):
+    """The study for vectors and matrices, if the formula or the ``given``
+    vector has them."""
     from ..backends.shaped import is_shaped
 
-    if problem.graph is not None and is_shaped(problem):
+    if problem.graph is not None and (is_shaped(problem) or
+                                      any(hasattr(v, "shape") for v in given)):
         from . import shaped_jacobian
 
         return shaped_jacobian
@@ -107,7 +109,7 @@ def _symbolic(problem: Problem) -> list:
 
 def jvp(problem: Problem, tangent: dict) -> Product:
     """J·v by one tangent sweep seeded with v."""
-    if (shaped := _shaped(problem)) is not None:
+    if (shaped := _shaped(problem, tangent.values())) is not None:
         return shaped.jvp(problem, tangent, _outputs(problem))
     tape = record(problem.graph, problem.point)
     inputs = tape.inputs
@@ -122,7 +124,7 @@ def jvp(problem: Problem, tangent: dict) -> Product:
 
 def vjp(problem: Problem, cotangent: list) -> Product:
     """uᵀ·J by one adjoint sweep seeded with u on the outputs."""
-    if (shaped := _shaped(problem)) is not None:
+    if (shaped := _shaped(problem, cotangent)) is not None:
         return shaped.vjp(problem, cotangent, _outputs(problem))
     tape = record(problem.graph, problem.point)
     outputs = _outputs(problem)

@@ -28,7 +28,7 @@ MAX_ELEMENTS = 10_000_000
 
 
 def _shape_text(shape: tuple) -> str:
-    return "a scalar" if not shape else "shape (" + ", ".join(map(str, shape)) + ")"
+    return "a scalar" if not shape else "of shape (" + ", ".join(map(str, shape)) + ")"
 
 
 def _recorded(problem, np):
@@ -156,11 +156,12 @@ def jacobian(problem, mode: str, outputs: tuple) -> Jacobian:
                     {"forward": n, "reverse": m}, performed, note)
 
 
-def _as_shaped(np, value, shape: tuple, label: str):
-    """A given vector's part as an array of ``shape``; a different shape is refused."""
+def _as_shaped(np, value, shape: tuple, label: str, what: str):
+    """A given vector's part as an array of ``shape`` (that of ``what``); a
+    different shape is refused."""
     given = np.shape(value)
     if given != shape:
-        raise UsageError(f"{label} has {_shape_text(given)}, but it must have "
+        raise UsageError(f"{label} is {_shape_text(given)}, but {what} is "
                          f"{_shape_text(shape)}")
     return np.asarray(value, dtype=float) if shape else float(value)
 
@@ -177,7 +178,7 @@ def jvp(problem, tangent: dict, outputs: tuple) -> Product:
     inputs = tape.inputs
     check_names(tangent, list(inputs), "--tangent")
     vector = {name: _as_shaped(np, tangent[name], np.shape(problem.point[name]),
-                               f"--tangent {name}") if name in tangent
+                               f"--tangent {name}", name) if name in tangent
               else _cell(np, np.zeros(np.shape(problem.point[name]))) for name in inputs}
     with np.errstate(**QUIET):
         dot = tangents_columns(tape, {inputs[k]: v for k, v in vector.items()
@@ -204,7 +205,7 @@ def vjp(problem, cotangent: list, outputs: tuple) -> Product:
         raise UsageError(f"--cotangent has {len(cotangent)} values for {len(outputs)} "
                          f"output{'s' * (len(outputs) != 1)}")
     given = tuple(_as_shaped(np, u, np.shape(tape.output_values[k]),
-                             f"--cotangent for {outputs[k]}")
+                             f"--cotangent for {outputs[k]}", outputs[k])
                   for k, u in enumerate(cotangent))
     seed: dict = {}
     for entry, u in zip(tape.outputs, given):
