@@ -22,6 +22,7 @@ class GraphNode:
     adjoint: object = None     # at a point only (None: the output is a constant)
     is_input: bool = False
     is_output: bool = False
+    shape: tuple | None = None  # a vector's or matrix's shape at a point ((): a number)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def text(view: GraphView) -> str:
     out = []
     for i, box in enumerate(boxes):
         line = box.definition.ljust(width)
+        if box.shape:
+            line += f"  : {'×'.join(map(str, box.shape))}"
         if box.value is not None:
             line += f"  [{number(box.value, shown=digits)}]"
         if box.adjoint is not None:

@@ -115,7 +115,8 @@ def _graph_view(record) -> dict:
     names = [node.name for node in record.nodes]
     nodes = [{"name": n.name, "label": n.label, "definition": n.definition,
               "value": _real(n.value), "adjoint": _real(n.adjoint), "input": n.is_input,
-              "output": n.is_output} for n in record.nodes]
+              "output": n.is_output, **({} if n.shape is None else {"shape": list(n.shape)})}
+             for n in record.nodes]
     edges = [{"from": names[e.source], "to": names[e.target], "argument": e.slot,
               "partial": _real(e.partial), "flow": _real(e.flow)} for e in record.edges]
     return plain({"expression": record.expression, "point": dict(record.point),

@@ -350,19 +350,24 @@ def graph_view(record) -> Tabular:
     """Two tables of the graph: its nodes, then its edges (argument -> result)."""
     digits = record.digits
     evaluated = any(node.value is not None for node in record.nodes)
+    shaped = ["shape"] if any(node.shape is not None for node in record.nodes) else []
     names = [node.name for node in record.nodes]
-    rows = [[node.name, node.definition] + ([number(node.value, shown=digits),
-                                             number(node.adjoint, shown=digits)]
-                                            if evaluated else [])
-            for node in record.nodes]
+    rows = [[node.name, node.definition] + (
+        [shape_text(node.shape or ())] if shaped else []) + (
+        [number(node.value, shown=digits), number(node.adjoint, shown=digits)]
+        if evaluated else []) for node in record.nodes]
     edges = [[names[e.source], names[e.target]] + ([number(e.partial, shown=digits),
                                                     number(e.flow, shown=digits)]
                                                    if evaluated else [])
              for e in record.edges]
     footer = [f"also on the tape, not used by the output: {', '.join(record.unused)}"] \
         if record.unused else []
+    if shaped and evaluated:
+        footer.append("a structural op's partial (@, sum, transpose ...) is a linear map, "
+                      "not an array of numbers: its arrows show the adjoint flow only")
     table = Tabular(f"graph of {shown(record.expression)}{_at(record.point, None)}",
-                    ["node", "definition"] + (["value", "adjoint"] if evaluated else []),
+                    ["node", "definition"] + shaped + (["value", "adjoint"] if evaluated
+                                                       else []),
                     rows, footer, {"value", "adjoint"})
     how = ("partial: ∂to/∂from at the point; adjoint flow: v̄·∂, what the reverse sweep "
            "sends back along the edge" if evaluated else

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..backends.shaped import is_shaped
 from ..errors import UsageError
 from ..language.graph import CONST, FORMS, IF, VAR, Graph
 from ..language.printer import format_node
 from ..records.formula import Formula, latex_name
 from ..ops import ATOM, OPS
+from ..ops.linear import Linear
 from ..programs import ProgramFile
 from ..records.graph_view import GraphEdge, GraphNode, GraphView
 
@@ -56,9 +58,39 @@ def graph_view(expression: str, at: Iterable[str] = (), digits: int | None = Non
     from ..tape.record import record
 
     request = problem(expression, at)
+    if is_shaped(request):
+        return shaped_graph(request, digits)
     tape = record(request.graph, request.point)
     bar = adjoints(tape, {tape.output: 1.0}) if tape.output >= 0 else None
     nodes, edges, unused = tape_layout(request.graph, tape, bar)
+    return GraphView(request.text, dict(request.point), nodes, edges, unused, digits)
+
+
+def shaped_graph(request, digits: int | None = None) -> GraphView:
+    """The evaluation of a formula of vectors and matrices: each box labelled with
+    its value's shape; an arrow carries what the adjoint sweep sends back along
+    it (a structural op's partial is a linear map, not a number: not shown)."""
+    import numpy as np
+
+    from ..ops.linear import unbroadcast
+    from ..ops.namespaces import numpy_math
+    from ..tape.record import record
+    from ..tape.sweeps import adjoints_columns
+
+    tape = record(request.graph, request.point, numpy_math())
+    bar = None
+    if tape.output >= 0:
+        bar = [np.zeros(np.shape(v)) if b is None else
+               np.broadcast_to(b, np.shape(v)).astype(float) if np.shape(b) != np.shape(v)
+               else b for b, v in zip(adjoints_columns(tape, {tape.output: 1.0}, np),
+                                      tape.values)]
+
+    def carry(entry, source, p):
+        if p.__class__ is Linear:
+            return p.adjoint(bar[entry])
+        return unbroadcast(np, bar[entry] * p, np.shape(tape.values[source]))
+
+    nodes, edges, unused = tape_layout(request.graph, tape, bar, carry)
     return GraphView(request.text, dict(request.point), nodes, edges, unused, digits)
 
 
@@ -157,8 +189,11 @@ def formula_layout(graph: Graph) -> tuple[tuple, tuple]:
     return tuple(boxes), tuple(arrows)
 
 
-def tape_layout(graph: Graph, tape, adjoint=None) -> tuple[tuple, tuple, tuple]:
-    """Boxes and arrows of what executed, and the tape rows the output does not read."""
+def tape_layout(graph: Graph, tape, adjoint=None, carry=None) -> tuple[tuple, tuple, tuple]:
+    """Boxes and arrows of what executed, and the tape rows the output does not read.
+
+    ``carry(entry, source, partial)``: what the sweep sends from ``entry`` back to
+    ``source`` when values have shapes (then each box is labelled with its shape)."""
     entries, entry_of, out = tape.nodes, tape.entry_of, tape.output
     if out < 0:  # a constant formula, or a conditional that chose a constant
         box = GraphNode("output", "output (constant here)", "output (constant here)",
@@ -178,15 +213,21 @@ def tape_layout(graph: Graph, tape, adjoint=None) -> tuple[tuple, tuple, tuple]:
     for e, i in index.items():
         row = tape.describe(e)
         definition = _definition(graph, entries[e], tape.row_name(e), tape._name)
+        shape = tuple(getattr(tape.values[e], "shape", ())) if carry is not None else None
+        if shape:
+            row += f" : {'×'.join(map(str, shape))}"
         boxes.append(GraphNode(tape.row_name(e), row, definition, tape.values[e],
                                None if bar is None else bar[e],
                                is_input=graph.nodes[entries[e]][0] == VAR,
-                               is_output=e == out))
+                               is_output=e == out, shape=shape))
         known = [p for _s, p in partials[e]] \
             if [s for s, _p in partials[e]] == sources[e] else [None] * len(sources[e])
         for s, p in zip(sources[e], known):
             flow = None
-            if bar is not None and p is not None:
+            if carry is not None:
+                flow = None if bar is None or p is None else carry(e, s, p)
+                p = None if p.__class__ is Linear else p  # a map, not a number
+            elif bar is not None and p is not None:
                 # as the sweep does it: zero times an undefined partial is zero
                 flow = bar[e] * p if bar[e] and p else 0.0
             arrows.append(GraphEdge(index[s], i, None, p, flow))
