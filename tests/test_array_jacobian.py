@@ -155,6 +155,26 @@ def test_auto_picks_the_mode_with_fewer_element_sweeps():
     assert "one per input element" in wide.note
 
 
+def test_outputs_that_are_a_variable_or_a_constant():
+    """∂A/∂A is the identity of shape (2, 3, 2, 3); a constant's blocks are zero."""
+    for mode in ("forward", "reverse"):
+        result = _jacobian("A, 2, x[0] * A", mode, A=A23, x=X3)
+        identity = [[[[1.0 if (i, j) == (k, l) else 0.0 for l in range(3)] for k in range(2)]
+                     for j in range(3)] for i in range(2)]
+        assert _block(result, "A", "A").tolist() == identity
+        assert _block(result, "2", "A").tolist() == [[0.0] * 3] * 2
+        assert _block(result, "2", "x").tolist() == [0.0] * 3
+        by_x = [[[A23[i][j] if k == 0 else 0.0 for k in range(3)] for j in range(3)]
+                for i in range(2)]
+        np.testing.assert_array_equal(_block(result, result.outputs[2], "x"), by_x)
+
+
+def test_a_kink_is_said_in_the_note():
+    result = _jacobian("relu(x)", "reverse", x=np.array([1.0, 0.0]))
+    assert _block(result, "relu(x)", "x").tolist() == [[1.0, 0.0], [0.0, 0.0]]
+    assert "kink of relu at 1 element (first [1])" in result.note
+
+
 def test_wrt_limits_the_columns():
     result = _jacobian("A @ x", wrt=("x",), A=A23, x=X3)
     assert result.inputs == ("x",) and result.sweeps["forward"] == 3

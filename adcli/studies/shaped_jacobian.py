@@ -153,7 +153,14 @@ def jacobian(problem, mode: str, outputs: tuple) -> Jacobian:
         matrix.append(tuple(_cell(np, row[name]) for name in names))
     values = tuple(_cell(np, np.asarray(v, dtype=float)) for v in tape.output_values)
     return Jacobian(outputs, tuple(names), problem.point, values, tuple(matrix), mode,
-                    {"forward": n, "reverse": m}, performed, note)
+                    {"forward": n, "reverse": m}, performed, _with_kinks(note, tape, np))
+
+
+def _with_kinks(note: str, tape, np) -> str:
+    """The note, and each kink the point sits on (the record has no warnings)."""
+    from ..backends.shaped import _kinks
+
+    return "; ".join([note] * bool(note) + [w.message for w in _kinks(tape, np)])
 
 
 def _as_shaped(np, value, shape: tuple, label: str, what: str):
