@@ -38,7 +38,16 @@ class ProgramGraph(Graph):
     def number(self, node: int, m) -> object:
         label = self.data[node]
         array = self.arrays.get(label)
-        return array if array is not None else super().number(node, m)
+        if array is None:
+            return super().number(node, m)
+        if getattr(m, "np", None) is not None:
+            return array
+        if m.name == "sympy":  # a tape's rules name the constant, as a formula names pi
+            import sympy
+
+            return sympy.Symbol(label)
+        raise UsageError(f"the program's constant array {label} is taken by reverse and "
+                         f"forward mode only")
 
 
 class ArrayTracer(Tracer):
@@ -99,10 +108,10 @@ class ArrayTracer(Tracer):
                 line, _source = _user_line(self.path)
                 raise UsageError(f"{self.path}:{line}: {error}") from None
             except ValueError:  # element-wise operands that do not broadcast
-                line, _source = _user_line(self.path)
+                line, source = _user_line(self.path)
                 shapes = " and ".join(str(np.shape(x)) for x in xs)
                 raise UsageError(f"{self.path}:{line}: {op.title} of shapes {shapes}: "
-                                 f"they do not broadcast") from None
+                                 f"they do not broadcast (in `{source}`)") from None
             if not np.all(np.isfinite(out)) and all(np.all(np.isfinite(x)) for x in xs):
                 self._undefined(op, xs, out)
             values[node] = out if np.ndim(out) else float(out)
