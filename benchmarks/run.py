@@ -23,7 +23,10 @@
     record + reverse sweep per op, against a minimal Wengert tape in plain Python
     (values and local partials appended to lists, one reverse loop) for the same
     chain; and the 10^6-node formula of (b) read from stdin by a whole
-    ``adcli diff - -f json`` process: wall seconds and peak memory.
+    ``adcli diff - -f json`` process: wall seconds and peak memory;
+(j) a 4-layer tanh network (width 256, batch 64): adcli's reverse-mode gradient
+    against the same forward pass in plain NumPy, adcli's overhead per tape
+    entry beyond NumPy's kernels, torch and JAX when installed (network.py).
 
 The machine may be noisy: medians and ratios are the figures to quote.
 """
@@ -51,6 +54,7 @@ from adcli.backends.reverse import adjoints  # noqa: E402
 from adcli.errors import AdcliError, NotAvailable  # noqa: E402
 from adcli.language.parser import parse  # noqa: E402
 from adcli.tape.record import record  # noqa: E402
+from network import network  # noqa: E402
 
 FORMULA = "sin(x**2)+exp(x)"
 
@@ -376,6 +380,8 @@ def main() -> None:
     print()
     chain_steps(100_000, repeats=3 if args.quick else 5)
     stdin_process(100_000 if args.quick else 1_000_000)
+    print()
+    network(5 if args.quick else 20)
 
 
 if __name__ == "__main__":
