@@ -33,7 +33,8 @@ def _function(name: str):
 
 
 def _apply(op_name: str, *args):
-    """The op on traced numbers (recorded), SymPy expressions, mpmath numbers or floats."""
+    """The op on traced numbers or arrays (recorded), SymPy expressions, NumPy arrays,
+    mpmath numbers or floats."""
     from .programs.trace import Traced
 
     op = OPS[op_name]
@@ -44,6 +45,10 @@ def _apply(op_name: str, *args):
         from .ops.namespaces import sympy_math
 
         return getattr(sympy_math(), op_name)(*args)
+    if any(getattr(a, "shape", ()) != () for a in args):  # plain NumPy arrays
+        from .ops.namespaces import numpy_math
+
+        return getattr(numpy_math(), op_name)(*args)
     if any(type(a).__module__.startswith("mpmath") for a in args):
         from .ops.namespaces import mpmath_math
 
