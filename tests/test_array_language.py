@@ -138,6 +138,15 @@ def test_hash_consing_sees_indexing():
     assert len(graph.nodes) == len(set(graph.nodes))
 
 
+def test_commas_in_brackets_are_indices_not_outputs():
+    graph = parse("A[0, 1], sum(A[:, 0]), x", several=True)
+    assert [tree(graph, out) for out in graph.outputs] == [
+        ("index", ("index", A, k(0)), k(1)), ("sum", ("index", ("transpose", A), k(0))), x]
+    graph = parse("where(x > 0, A[0], A.T[1])")
+    assert tree(graph) == ("if", ("gt", x, k(0)), ("index", A, k(0)),
+                           ("index", ("transpose", A), k(1)))
+
+
 def test_shaped_flag():
     assert parse("A @ B").shaped and parse("A[0]").shaped and parse("A.T").shaped
     assert not parse("sin(x) * 2").shaped
