@@ -75,7 +75,7 @@ INJECTIONS = [
     "f'{__import__(\"os\").system(\"touch PWNED\")}'",
     "x := 2",
     "x = 2",
-    "x[0]",
+    "x[y]",
     "*x",
     "**x",
     "x if y else z",
