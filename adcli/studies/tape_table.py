@@ -121,8 +121,8 @@ def _notes(tape: Tape, name) -> dict:
     """Kinks and branch decisions, on the row they concern (None: no row)."""
     notes: dict = {}
     for kink in tape.kinks:
-        if any(getattr(x, "shape", ()) for x in kink.args):  # arrays: count the elements
-            count = int(sum(bool(r) for r in __import__("numpy").ravel(kink.rows)))
+        if hasattr(kink, "rows"):  # arrays: count the elements at the kink
+            count = int(kink.rows.sum())
             notes.setdefault(kink.entry, []).append(
                 f"kink of {kink.op} at {count} element{'s' if count != 1 else ''}: "
                 f"one-sided subgradient")
