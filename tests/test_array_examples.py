@@ -172,3 +172,22 @@ def test_a_scalar_example_differentiates_at_its_point():
     result = differentiated("x-sin-y")
     assert result.gradient["x"] == pytest.approx(0.5, rel=1e-15)
     assert result.gradient["y"] == pytest.approx(3 * np.cos(np.pi / 6), rel=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_listed_at_options_give_the_same_point(run, name):
+    """The command line ``adcli examples`` shows for the point reproduces the example."""
+    example = BY_NAME[name]
+    at = [arg for option in example.at_options() for arg in ("--at", option)]
+    result = run("diff", example.expression, *at, "--wrt", ",".join(example.wrt),
+                 "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    gradient = json.loads(result.stdout)["gradient"]
+    for variable, g in CLOSED_FORM[name](_point(example)).items():
+        np.testing.assert_allclose(gradient[variable], g, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tape_runs_every_array_example(run, name):
+    result = run("tape", "--example", name, "-f", "json")
+    assert result.exit_code == 0, result.stderr
