@@ -308,3 +308,15 @@ def test_cli_refusals_are_one_line_usage_errors(run, args, fragment):
     from support import assert_one_error_line
 
     assert_one_error_line(run(*args, "--at", A_TEXT, "--at", X_TEXT), 2, fragment)
+
+
+@pytest.mark.parametrize("command, extra", [("jacobian", []), ("hessian", []),
+                                            ("jvp", ["--tangent", "x=1"]),
+                                            ("vjp", ["--cotangent", "1"])])
+def test_cli_many_points_of_array_formulas_are_refused(run, tmp_path, command, extra):
+    from support import assert_one_error_line
+
+    points = tmp_path / "points.csv"
+    points.write_text("x\n1\n2\n")
+    assert_one_error_line(run(command, "sum(A) * x", "--at", "A=[[1,2],[3,4]]", "--points",
+                              str(points), *extra), 2, "for one point at a time")

@@ -45,8 +45,9 @@ def _run_points(kind: str, settings: VectorSettings, extra) -> None:
     expression = settings.formula()
     variables = vector_variables(kind, expression)
     fixed = given_names(settings.at, variables)
-    _request, layout = vector_layout(kind, expression, settings.at, settings.wrt,
-                                     [v for v in variables if v not in fixed])
+    request, layout = vector_layout(kind, expression, settings.at, settings.wrt,
+                                    [v for v in variables if v not in fixed])
+    _one_point_only(request)
 
     def differentiate(chunks, supplied):
         return vector_points(kind, expression, chunks, settings.at, settings.wrt, extra,
@@ -54,6 +55,15 @@ def _run_points(kind: str, settings: VectorSettings, extra) -> None:
 
     stream_points(settings, variables, differentiate,
                   vector_reason(expression, settings.mode), names_of(layout))
+
+
+def _one_point_only(request) -> None:
+    """Formulas of vectors and matrices are differentiated at one point at a time."""
+    from ..backends.shaped import is_shaped
+
+    if request.graph is not None and is_shaped(request):
+        raise UsageError("many points take formulas of numbers: array operations (@, sum, "
+                         "...) and array values are for one point at a time")
 
 
 def run_jacobian(settings: VectorSettings) -> None:
