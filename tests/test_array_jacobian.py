@@ -221,10 +221,23 @@ def test_wrong_shapes_of_vectors_are_usage_errors_showing_both():
         study.jvp(_problem("A @ x", A=A23, x=X3), {"y": 1.0})
 
 
-@pytest.mark.parametrize("mode", ["symbolic", "numerical"])
-def test_modes_not_offered_for_arrays_are_refused(mode):
+def test_symbolic_mode_is_refused_for_arrays():
     with pytest.raises(UsageError, match="not yet for vectors and matrices"):
-        _jacobian("A @ x", mode, A=A23, x=X3)
+        _jacobian("A @ x", "symbolic", A=A23, x=X3)
+
+
+def test_numerical_mode_differences_each_input_element():
+    point = _layer_point()
+    text = f"{LAYER}, sum(W**2)"
+    numerical, forward = _jacobian(text, "numerical", **point), _jacobian(text, "forward",
+                                                                         **point)
+    assert numerical.performed == 2 * (12 + 3 + 4)
+    for k, output in enumerate(numerical.outputs):
+        for name in point:
+            np.testing.assert_allclose(_block(numerical, output, name),
+                                       _block(forward, output, name), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(_block(numerical, numerical.outputs[1], "W"), 2 * point["W"],
+                               rtol=1e-8)
 
 
 @pytest.mark.parametrize("run", [

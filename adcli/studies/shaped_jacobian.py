@@ -8,7 +8,9 @@ So the Jacobian of output ``f`` with respect to input ``A`` is one array of
 shape ``f.shape + A.shape`` (as ``jax.jacobian`` gives it): the record keeps
 the scalar study's layout (a row per output, a column per input) with such an
 array in each cell.  A JVP is one tangent sweep seeded with an array per
-variable, a VJP one adjoint sweep seeded with an array per output.
+variable, a VJP one adjoint sweep seeded with an array per output.  Central
+differences (``--mode numerical``) take each input element as a variable of
+its own, for comparison.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from __future__ import annotations
 from ..errors import MathError, UsageError, choose
 from ..records.vector import Jacobian, Product
 
-#: What a shaped formula can be asked for; symbolic and numerical are not offered yet.
-SHAPED_MODES = ("auto", "forward", "reverse")
+#: What a shaped formula can be asked for; symbolic is not offered yet.
+SHAPED_MODES = ("auto", "forward", "reverse", "numerical")
 
 #: NumPy's warnings, off during the sweeps: a zero times an infinite partial is
 #: taken as zero (safe sweeps), and what is left infinite is checked and named.
@@ -102,12 +104,13 @@ def jacobian(problem, mode: str, outputs: tuple) -> Jacobian:
     array of shape output.shape + input.shape; ``outputs`` names the outputs."""
     import numpy as np
 
+    from ..records import counted
     from ..tape.sweeps import adjoints_columns, check_sweeps, tangents_columns
 
     choose(mode, SHAPED_MODES + ("symbolic", "numerical"), "mode")
     if mode not in SHAPED_MODES:
         raise UsageError(f"--mode {mode}: not yet for vectors and matrices; use forward, "
-                         f"reverse or auto")
+                         f"reverse, numerical or auto")
     tape = _recorded(problem, np)
     inputs, names = tape.inputs, problem.wrt
     out_shapes = [np.shape(v) for v in tape.output_values]
@@ -132,6 +135,13 @@ def jacobian(problem, mode: str, outputs: tuple) -> Jacobian:
                         blocks[k][name][(Ellipsis,) + index] = _filled(np, dot[entry],
                                                                        out_shapes[k])
         performed = n
+    elif mode == "numerical":
+        check_sweeps(2 * n, len(tape), "central differences (two evaluations per input "
+                     "element)", f"reverse mode needs {m:,} sweeps (--mode reverse)")
+        blocks = _blocks(np, out_shapes, in_shapes)
+        performed = _central(problem, blocks, in_shapes, out_shapes, np)
+        note = note or (f"central differences: {counted(performed, 'evaluation')} of the "
+                        f"formula, two per input element")
     else:
         check_sweeps(m, len(tape), "reverse mode (one adjoint sweep per output element)",
                      f"forward mode needs {n:,} (--mode forward)")
@@ -161,6 +171,44 @@ def _with_kinks(note: str, tape, np) -> str:
     from ..backends.shaped import _kinks
 
     return "; ".join([note] * bool(note) + [w.message for w in _kinks(tape, np)])
+
+
+def _central(problem, blocks: list, in_shapes: dict, out_shapes: list, np) -> int:
+    """Fill ``blocks`` by central differences, each input element a variable of
+    its own, with the step and domain care of the scalar study; the evaluations."""
+    from ..backends.numerical import central_columns
+    from ..backends.shaped import _check_values
+    from ..ops.namespaces import numpy_math
+    from ..tape.record import record
+
+    m = numpy_math()
+    elements = {f"{name}{list(index)}": (name, index) for name in in_shapes
+                for index in np.ndindex(*in_shapes[name])}
+    flat = {key: float(np.asarray(problem.point[name])[index])
+            for key, (name, index) in elements.items()}
+
+    def evaluate(at: dict) -> list:
+        point = {k: np.array(v, dtype=float) if np.ndim(v) else v
+                 for k, v in problem.point.items()}
+        for key, (name, index) in elements.items():
+            if index:
+                point[name][index] = at[key]
+            else:
+                point[name] = at[key]
+        with np.errstate(**QUIET):
+            tape = record(problem.graph, point, m, partials=False)
+        _check_values(tape, np)
+        return [x for v in tape.output_values for x in np.ravel(v)]
+
+    columns, evaluations = central_columns(evaluate, flat, list(elements))
+    for column, (name, index) in zip(columns, elements.values()):
+        start = 0
+        for k, shape in enumerate(out_shapes):
+            size = int(np.prod(shape))
+            blocks[k][name][(Ellipsis,) + index] = np.reshape(column[start:start + size],
+                                                              shape)
+            start += size
+    return evaluations
 
 
 def _as_shaped(np, value, shape: tuple, label: str, what: str):
