@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .arrays import bmatrix, block, full, indexed, is_array, shape_text, small
-from .numbers import number
+from .numbers import SHOWN_ELEMENTS, number
 from ..records import counted
 from ..records.formula import Formula
 
@@ -97,6 +97,10 @@ def _precision(digits) -> str:
     return "float64" if digits is None else f"mpmath, {digits} significant digits"
 
 
+#: What a footer says of an array too large to write out.
+SUMMARISED = f"arrays of more than {SHOWN_ELEMENTS} elements are summarised by shape and norm"
+
+
 def cell(x, fmt: str, digits=None) -> str:
     """A value in a table of format ``fmt``: an array as that format shows one
     (:mod:`.arrays`); ``digits`` rounds for the eye (``--digits``)."""
@@ -129,8 +133,8 @@ def derivative(record, fmt: str = "table") -> Tabular:
         rows.append([f"∂f/∂{name}", cell(v, fmt) if is_array(v) else number(v, digits)] + extra)
     footer = [_HOW[record.mode]({**record.cost, **record.details})]
     if summarised:
-        footer.append(f"{', '.join(summarised)}: summarised by shape and norm; -f json, "
-                      "-f csv, -f plain or --quiet give every element")
+        footer.append(f"{', '.join('∂f/∂' + n for n in summarised)}: {SUMMARISED}; "
+                      "-f json, -f csv, -f plain or --quiet give every element")
     if digits is not None:
         footer.append(f"computed in {_precision(digits)}")
     return Tabular(shown(record.expression) + _at(record.point, digits), headers, rows,
@@ -177,7 +181,7 @@ VIEWS = {"Derivative": derivative, "Comparison": comparison, "Language": languag
 def view(record, fmt: str = "table") -> Tabular:
     """The table of ``record`` as format ``fmt`` draws it (arrays differ by format)."""
     make = VIEWS[type(record).__name__]
-    return make(record, fmt) if make in (derivative, tape_table) else make(record)
+    return make(record, fmt) if make in (derivative, tape_table, graph_view) else make(record)
 
 
 def _marks(record) -> dict:
@@ -270,6 +274,9 @@ def tape_table(record, fmt: str = "table") -> Tabular:
     rows = Lazy(len(record.rows), cells)
     seed = ", ".join(f"{v} = {s:g}" for v, s in record.seed.items())
     footer = ([f"tangent seed: {seed}"] if tangents else []) + list(record.notes)
+    if record.shaped and any(is_array(row.value) and not small(row.value)
+                             for row in record.rows):
+        footer.append(f"{SUMMARISED}; -f json gives every element")
     at = _at(record.point, None)
     title = {"forward": "forward trace (primal and tangent)", "reverse": "forward trace",
              "both": "forward trace (primal and tangent)"}[record.mode]
@@ -346,7 +353,7 @@ def hessian(record) -> Tabular:
                    {"gradient"} | set(partials))
 
 
-def graph_view(record) -> Tabular:
+def graph_view(record, fmt: str = "table") -> Tabular:
     """Two tables of the graph: its nodes, then its edges (argument -> result)."""
     digits = record.digits
     evaluated = any(node.value is not None for node in record.nodes)
@@ -354,10 +361,10 @@ def graph_view(record) -> Tabular:
     names = [node.name for node in record.nodes]
     rows = [[node.name, node.definition] + (
         [shape_text(node.shape or ())] if shaped else []) + (
-        [number(node.value, shown=digits), number(node.adjoint, shown=digits)]
+        [cell(node.value, fmt, digits), cell(node.adjoint, fmt, digits)]
         if evaluated else []) for node in record.nodes]
-    edges = [[names[e.source], names[e.target]] + ([number(e.partial, shown=digits),
-                                                    number(e.flow, shown=digits)]
+    edges = [[names[e.source], names[e.target]] + ([cell(e.partial, fmt, digits),
+                                                    cell(e.flow, fmt, digits)]
                                                    if evaluated else [])
              for e in record.edges]
     footer = [f"also on the tape, not used by the output: {', '.join(record.unused)}"] \
