@@ -52,6 +52,10 @@ SOURCE = textwrap.dedent("""\
     def constants(A):
         return np.sum(C * A) + np.sum(A @ np.ones(3)) + np.sum((A > 0) * np.exp(A))
 
+    def leaky(A, v):
+        H = np.where(A > 0, A, 0.1 * A) @ v
+        return np.sum(np.clip(H, -0.5, None) ** 2) + np.sum(np.where(v < 0, v, 0) ** 2)
+
     def scalar_decision(A):
         s = np.sum(A)
         if s > 0:
@@ -179,6 +183,8 @@ def test_least_squares_program_is_the_closed_form(path, mode):
 @pytest.mark.parametrize("function, point", [
     ("structural", dict(A=A23, v=V3)),
     ("constants", dict(A=A23)),
+    ("leaky", dict(A=np.array([[0.5, -1.2, 0.3], [-0.7, 0.9, -2.0]]),  # each piece taken
+                   v=np.array([0.4, -0.8, 1.1]))),
     ("scalar_decision", dict(A=A23)),
     ("scalar_decision", dict(A=-np.abs(A23))),
 ])

@@ -75,6 +75,21 @@ def _norm(a, ord=None, axis=None, keepdims=False):
     return _apply("norm", a)
 
 
+def _where(condition, a, b):
+    """``np.where(A > 0, A, 0.1 * A)``: the mask the run decided, as constants
+    (each element keeps the piece Python chose, as ``if`` does for a number)."""
+    if isinstance(condition, Traced):
+        raise _refused("numpy.where with a traced condition (compare it: A > 0)")
+    mask = np.asarray(condition, dtype=bool)
+    return mask.astype(float) * a + (~mask).astype(float) * b
+
+
+def _clip(a, low, high):
+    """``np.clip(A, lo, hi)`` as max(min(A, hi), lo); None leaves that side open."""
+    result = a if high is None else np.minimum(a, high)
+    return result if low is None else np.maximum(result, low)
+
+
 def _reduction(what, whole, along):
     return lambda a, axis=None, **rest: _axis(what, whole, along, a, axis, **rest)
 
@@ -93,6 +108,8 @@ FUNCTIONS = {
     np.reshape: lambda a, shape: _reshape(a, shape),
     np.ravel: lambda a: _apply("flatten", a),
     np.linalg.norm: _norm,
+    np.where: _where,
+    np.clip: _clip,
 }
 
 
