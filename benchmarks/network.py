@@ -19,11 +19,11 @@ parsed once; then, best of N, in one process:
     gradient is checked first (1e-12), and its own ratio beside adcli's;
   * PyTorch and JAX (value and gradient) when installed: optional, never
     dependencies.
-Each is measured in a process of its own, with glibc's allocator as it comes and
-with freed memory kept for the next allocation (as adcli's many-points path sets
-it): by default every freed block over 128 KiB goes back to the system and the
-next one is mapped afresh, page fault by page fault, which can cost more than
-the products.
+NumPy's passes are measured twice, each in a process of its own: with glibc's
+allocator as it comes, and with freed memory kept for the next allocation, as
+adcli sets it when arrays are first used (by default every freed block over
+128 KiB goes back to the system and the next is mapped afresh, page fault by
+page fault, which can cost more than the products); adcli's in the second.
 Those processes give NumPy's BLAS one thread (unless OPENBLAS_NUM_THREADS /
 OMP_NUM_THREADS say otherwise), so that a shared machine's load does not swing
 the baseline.
@@ -47,7 +47,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from adcli.backends import FormulaSource, Problem, backend  # noqa: E402
 from adcli.language.parser import parse  # noqa: E402
-from adcli.ops.namespaces import numpy_math  # noqa: E402
+from adcli.ops.namespaces import keep_freed_memory, numpy_math  # noqa: E402
 from adcli.tape.record import record  # noqa: E402
 
 LAYERS, WIDTH, BATCH = 4, 256, 64
@@ -156,25 +156,20 @@ def others(p: dict, repeats: int) -> list:
     return rows
 
 
-def keep_freed_memory() -> bool:
-    """glibc: keep freed blocks for the next allocation instead of mapping fresh pages
-    (what adcli's many-points path does).  Process-wide, so measured second."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(-1, 1 << 29) and libc.mallopt(-3, 1 << 26))
-    except (OSError, AttributeError):
-        return False
-
-
 def measure(repeats: int, keep: bool) -> dict:
-    """One allocator setting, in a process of its own: its gradient checked, then timed."""
-    if keep and not keep_freed_memory():
-        return {}
+    """One process: NumPy's passes timed first, with glibc's allocator as it comes
+    (``keep`` False) or as adcli sets it when arrays are first used (``keep``:
+    freed memory kept for the next allocation); then, with ``keep``, adcli's
+    gradient checked against the hand-written one and timed."""
+    if keep:
+        keep_freed_memory()
+    p = point()
+    times = {"numpy": best(lambda: numpy_forward(p), repeats),
+             "hand": best(lambda: numpy_gradient(p), repeats)}
+    if not keep:
+        return times
     text = formula()
     graph = parse(text)
-    p = point()
     request = Problem(text, graph, p, PARAMETERS, source=FormulaSource(graph))
     reverse, m = backend("reverse"), numpy_math()
     result = reverse(request)
@@ -186,9 +181,7 @@ def measure(repeats: int, keep: bool) -> dict:
         if not error <= 1e-12:
             raise SystemExit(f"network: d/d{name} differs from the hand-written backward "
                              f"pass by {error:.2e} (relative)")
-    return {"entries": result.cost["tape_entries"],
-            "numpy": best(lambda: numpy_forward(p), repeats),
-            "hand": best(lambda: numpy_gradient(p), repeats),
+    return {**times, "entries": result.cost["tape_entries"],
             "value": best(lambda: record(graph, p, m, partials=False), repeats),
             "gradient": best(lambda: reverse(request), repeats)}
 
@@ -207,27 +200,25 @@ def measured(repeats: int, keep: bool) -> dict:
 
 def network(repeats: int) -> None:
     plain, kept = measured(repeats, False), measured(repeats, True)
-    entries = plain["entries"]
+    entries = kept["entries"]
     print(f"(j) a {LAYERS}-layer tanh network (width {WIDTH}, batch {BATCH}, float64), "
           f"mean-squared loss, best of {repeats}; {entries} tape entries; gradient checked "
           f"against a hand-written backward pass (1e-12)")
-    print(f"    {'':<40}{'malloc defaults':>24}{'freed memory kept':>24}")
-    print(f"    {'':<40}" + f"{'ms':>10}{'/ NumPy fwd':>14}" * (2 if kept else 1))
-    rows = [("NumPy forward pass (baseline)", "numpy", ""),
-            ("NumPy forward + hand-written backward", "hand", ""),
-            ("adcli forward value (record)", "value", ""),
-            ("adcli reverse-mode gradient", "gradient", "  (target <= 3)")]
-    for name, key, note in rows:
-        cells = "".join(f"{t[key] * 1e3:>10.3f}{t[key] / t['numpy']:>14.2f}"
-                        for t in (plain, kept) if t)
-        print(f"    {name:<40}{cells}{note}")
+    print(f"    NumPy's forward pass: {plain['numpy'] * 1e3:.3f} ms with glibc's allocator as "
+          f"it comes, {kept['numpy'] * 1e3:.3f} ms with freed memory kept (as adcli sets it)")
+    print(f"    {'':<40}{'ms':>10}{'/ NumPy fwd':>14}{'/ NumPy fwd, kept':>20}")
+    rows = [("NumPy forward + hand-written backward", kept["hand"], ""),
+            ("adcli forward value (record)", kept["value"], ""),
+            ("adcli reverse-mode gradient", kept["gradient"], "  (target <= 3)")]
+    for name, seconds, note in rows:
+        print(f"    {name:<40}{seconds * 1e3:>10.3f}{seconds / plain['numpy']:>14.2f}"
+              f"{seconds / kept['numpy']:>20.2f}{note}")
     for name, seconds, note in others(point(), repeats):
         shown = note if seconds is None else \
             f"{seconds * 1e3:>10.3f}{seconds / plain['numpy']:>14.2f}"
         print(f"    {name:<40}{shown}")
-    overheads = ", ".join(f"{(t['value'] - t['numpy']) / entries * 1e6:.1f}"
-                          for t in (plain, kept) if t)
-    print(f"    adcli's forward beyond NumPy's kernels, per tape entry: {overheads} us "
+    overhead = (kept["value"] - kept["numpy"]) / entries * 1e6
+    print(f"    adcli's forward beyond NumPy's kernels, per tape entry: {overhead:.1f} us "
           f"(target <= 10)")
 
 

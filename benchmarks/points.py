@@ -32,7 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from adcli.backends.columns import differentiate_columns  # noqa: E402
-from adcli.cli.run_points import CHUNK, keep_freed_memory  # noqa: E402
+from adcli.cli.run_points import CHUNK  # noqa: E402
 from adcli.language.parser import parse  # noqa: E402
 from adcli.ops.namespaces import numpy_math  # noqa: E402
 from adcli.tape.record import record  # noqa: E402
@@ -191,7 +191,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10^5 points, fewer repeats")
     args = parser.parse_args()
     n = 100_000 if args.quick else 1_000_000
-    keep_freed_memory()  # as adcli diff --points does
+    numpy_math()  # as adcli diff --points does: tunes the allocator for arrays
     in_process(n, 3 if args.quick else 7)
     processes(n)
 

@@ -25,7 +25,7 @@ def differentiate(problem, mode: str) -> Derivative:
 
     from ..ops.namespaces import numpy_math
     from ..tape.record import record
-    from ..tape.sweeps import adjoints_columns, check_sweeps, tangents_columns
+    from ..tape.sweeps import adjoints_columns, check_sweeps, tangents_columns, varied
 
     if problem.digits is not None:
         raise UsageError("--precision computes in mpmath, which has no arrays: leave it out "
@@ -42,11 +42,15 @@ def differentiate(problem, mode: str) -> Derivative:
         gradient = {name: np.zeros(shapes[name]) for name in problem.wrt}
         sweeps = 0
     elif mode == "reverse":
-        bar = adjoints_columns(tape, {tape.output: 1.0}, np)
+        active = varied(tape, [inputs[name] for name in problem.wrt])
+        bar = adjoints_columns(tape, {tape.output: 1.0}, np, active=active)
         for name in problem.wrt:
             g = bar[inputs[name]]
-            gradient[name] = np.zeros(shapes[name]) if g is None else \
-                np.broadcast_to(g, shapes[name]).astype(float)
+            if g is None:
+                g = np.zeros(shapes[name])
+            elif np.shape(g) != shapes[name]:  # a scalar adjoint, spread over the input
+                g = np.broadcast_to(g, shapes[name]).astype(float)
+            gradient[name] = g if np.ndim(g) else float(g)
         sweeps = 1
     else:
         elements = sum(int(np.prod(shapes[name])) for name in problem.wrt)

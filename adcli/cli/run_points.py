@@ -47,24 +47,6 @@ def run_points(settings, mode: str, digits=None, method: str = "auto") -> None:
                   pointwise_reason(expression, digits))
 
 
-def keep_freed_memory() -> None:
-    """Ask glibc's allocator to keep the memory one chunk frees for the next.
-
-    By default it hands freed blocks over 128 KiB back to the system and maps
-    fresh ones for the next chunk, page fault by page fault: that doubled the
-    time of a chunk's value here.  Kept, the memory of one chunk is reused by
-    every other (peak memory is still that of one chunk).  Elsewhere, nothing.
-    """
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-1, 1 << 29)   # M_TRIM_THRESHOLD: keep up to 512 MiB freed
-        libc.mallopt(-3, 1 << 26)   # M_MMAP_THRESHOLD: blocks up to 64 MiB from the heap
-    except (OSError, AttributeError):
-        pass
-
-
 def stream_points(settings, variables: list, differentiate, note: str | None = None,
                   empty: tuple = ("value",)) -> None:
     """Read the points, ``differentiate(chunks, supplied names)`` them and write the
@@ -82,7 +64,6 @@ def stream_points(settings, variables: list, differentiate, note: str | None = N
     chunk = CHUNK if settings.chunk is None else settings.chunk
     if not 1 <= chunk <= MAX_CHUNK:
         raise UsageError(f"--chunk {chunk}: give 1 to {MAX_CHUNK:,} points per chunk")
-    keep_freed_memory()
     fixed = given_names(settings.at, variables)
     stream = open_points(settings.points, settings.points_format, settings.grid,
                          tuple(variables), tuple(fixed))

@@ -337,7 +337,7 @@ def product(record) -> Tabular:
             else "one tangent sweep through the recorded reverse sweep")
     pairs = record.vector.items() if isinstance(record.vector, dict) else \
         zip(record.outputs, record.vector)
-    vector = ", ".join(f"{k} = {v:g}" for k, v in pairs)
+    vector = ", ".join(f"{k} = {number(v, shown=6)}" for k, v in pairs)
     return Tabular(f"{record.kind.upper()}{_at(record.point, None)}", headers, rows,
                    [f"vector: {vector}", how], set(headers[1:]))
 

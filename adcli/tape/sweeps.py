@@ -80,7 +80,21 @@ def tangents_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
     return dot
 
 
-def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
+def varied(tape: Tape, inputs) -> bytearray:
+    """Which entries depend on the given input entries (activity analysis): an
+    adjoint sweep for those inputs need not visit the other edges (a network's
+    data X gets no adjoint when only its weights are asked for)."""
+    active = bytearray(len(tape))
+    for k in inputs:
+        active[k] = 1
+    for out, arg, _p in tape.edge_triples():
+        if active[arg]:
+            active[out] = 1
+    return active
+
+
+def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False,
+                     active: bytearray | None = None) -> list:
     """:func:`adjoints` over a chunk of points or over shaped values (arrays; None
     is a zero adjoint); an argument NumPy broadcast gets its adjoints summed back
     to its own shape."""
@@ -91,7 +105,7 @@ def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
     backwards = reversed(tape.edges)
     for p, arg, out in zip(backwards, backwards, backwards):
         b = bar[out]
-        if b is not None and (p.__class__ is not int or p):
+        if b is not None and (p.__class__ is not int or p) and (active is None or active[arg]):
             c = _carried(b, p, np, safe)
             shape = np.shape(values[arg])
             if np.ndim(c) > len(shape) or np.size(c) > np.size(values[arg]):
