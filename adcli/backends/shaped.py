@@ -31,7 +31,7 @@ def differentiate(problem, mode: str) -> Derivative:
         raise UsageError("--precision computes in mpmath, which has no arrays: leave it out "
                          "for a formula of vectors or matrices")
     tape = record(problem.graph, problem.point, numpy_math())
-    _check_values(tape, np)
+    check_values(tape, np)
     if np.size(tape.value) != 1 or np.ndim(tape.value) > 0:
         raise UsageError(f"diff differentiates a formula whose value is one number; this "
                          f"one is an array of shape {np.shape(tape.value)}: use jacobian, or "
@@ -75,10 +75,10 @@ def differentiate(problem, mode: str) -> Derivative:
                       cost={"sweeps": sweeps, "tape_entries": len(tape),
                             "edges": tape.edge_count,
                             "stored_values": int(sum(np.size(v) for v in tape.values))},
-                      warnings=_kinks(tape, np))
+                      warnings=array_kinks(tape, np))
 
 
-def _check_values(tape, np) -> None:
+def check_values(tape, np) -> None:
     """The first entry with an element that is not a number, named with its element."""
     from ..ops import OPS
     from ..tape.record import _where
@@ -113,7 +113,7 @@ def _index(bad, value) -> str:
         else "[]"
 
 
-def _kinks(tape, np) -> tuple:
+def array_kinks(tape, np) -> tuple:
     found = []
     for kink in tape.kinks:
         rows = np.argwhere(np.atleast_1d(kink.rows))
@@ -144,7 +144,7 @@ def differences(problem) -> Derivative:
 
     def f(point):
         tape = record(problem.graph, point, m, partials=False)
-        _check_values(tape, np)
+        check_values(tape, np)
         return tape.value
 
     value = f(problem.point)

@@ -35,7 +35,7 @@ def _shape_text(shape: tuple) -> str:
 
 def _recorded(problem, np):
     """The tape with NumPy values, every value checked finite (named by element)."""
-    from ..backends.shaped import _check_values
+    from ..backends.shaped import check_values
     from ..ops.namespaces import numpy_math
     from ..tape.record import record
 
@@ -43,7 +43,7 @@ def _recorded(problem, np):
         raise UsageError("--precision computes in mpmath, which has no arrays: leave it out "
                          "for a formula of vectors or matrices")
     tape = record(problem.graph, problem.point, numpy_math())
-    _check_values(tape, np)
+    check_values(tape, np)
     return tape
 
 
@@ -168,16 +168,16 @@ def jacobian(problem, mode: str, outputs: tuple) -> Jacobian:
 
 def _with_kinks(note: str, tape, np) -> str:
     """The note, and each kink the point sits on (the record has no warnings)."""
-    from ..backends.shaped import _kinks
+    from ..backends.shaped import array_kinks
 
-    return "; ".join([note] * bool(note) + [w.message for w in _kinks(tape, np)])
+    return "; ".join([note] * bool(note) + [w.message for w in array_kinks(tape, np)])
 
 
 def _central(problem, blocks: list, in_shapes: dict, out_shapes: list, np) -> int:
     """Fill ``blocks`` by central differences, each input element a variable of
     its own, with the step and domain care of the scalar study; the evaluations."""
     from ..backends.numerical import central_columns
-    from ..backends.shaped import _check_values
+    from ..backends.shaped import check_values
     from ..ops.namespaces import numpy_math
     from ..tape.record import record
 
@@ -197,7 +197,7 @@ def _central(problem, blocks: list, in_shapes: dict, out_shapes: list, np) -> in
                 point[name] = at[key]
         with np.errstate(**QUIET):
             tape = record(problem.graph, point, m, partials=False)
-        _check_values(tape, np)
+        check_values(tape, np)
         return [x for v in tape.output_values for x in np.ravel(v)]
 
     columns, evaluations = central_columns(evaluate, flat, list(elements))
