@@ -215,7 +215,7 @@ def test_numerical_mode_differences_each_element():
 
 
 def test_arrays_are_refused_clearly_where_not_supported():
-    with pytest.raises(UsageError, match="arrays are not taken here"):
+    with pytest.raises(UsageError, match="vectors and matrices are not taken here yet"):
         backend("symbolic")(_problem("sum(A)", A=A23))
 
 
@@ -224,3 +224,14 @@ def test_many_points_refuse_array_operations():
 
     with pytest.raises(UsageError, match="many points take formulas of numbers"):
         differentiate_columns(parse("sum(x * A)"), {"x": np.ones(3)}, {"A": A23})
+
+
+@pytest.mark.parametrize("args", [
+    ("compare", "sum(A)", "--at", "A=[1,2]"), ("steps", "sum(A)", "--at", "A=[1,2]"),
+    ("swell", "sum(A)", "--at", "A=[1,2]"), ("diff", "sum(A)", "--at", "A=[1,2]", "--order", "2"),
+    ("diff", "sum(A)", "--at", "A=[1,2]", "--mode", "symbolic"),
+    ("hessian", "sum(A*A)", "--at", "A=[1,2]")])
+def test_commands_without_arrays_refuse_them_in_one_line(run, args):
+    from tests.support import assert_one_error_line
+
+    assert_one_error_line(run(*args), 2, "vectors and matrices")

@@ -20,6 +20,13 @@ def is_shaped(problem) -> bool:
     return problem.graph.shaped or any(hasattr(v, "shape") for v in problem.point.values())
 
 
+def refuse_arrays(problem, what: str) -> None:
+    """The one refusal of a study that does not take vectors and matrices yet."""
+    if is_shaped(problem):
+        raise UsageError(f"{what} does not take vectors and matrices yet: diff, tape, graph, "
+                         f"jacobian, jvp and vjp do")
+
+
 def differentiate(problem, mode: str) -> Derivative:
     import numpy as np
 

@@ -80,7 +80,8 @@ def shown_digits(help: str) -> Param:
 FORMAT = output_format()
 QUIET = Param(("-q", "--quiet"), "quiet",
               "Print only the numbers, one line per output, fields separated by a space "
-              "(read a b <<< \"$(adcli ...)\"); not with --format.", is_flag=True)
+              "(read a b <<< \"$(adcli ...)\"); a vector or matrix: its elements in C "
+              "order on its line; not with --format.", is_flag=True)
 DEBUG = Param(("--debug",), "debug", "Show the Python traceback of an error.",
               is_flag=True)
 PRECISION = Param(("--precision",), "digits", "Compute in mpmath with this many significant "

@@ -85,10 +85,11 @@ def format_node(graph: Graph, node: int,
 
 def _postfix_target(piece: tuple[str, int], node: tuple, latex: bool) -> str:
     """What ``[i]`` or ``.T`` follows: bracketed unless an atom; a number too
-    (``2.T`` would read as ``2.`` then ``T``).  In LaTeX a postfix on a postfix
-    is grouped (``{A_{1}}_{2}``: TeX refuses a double subscript)."""
+    (``2.T`` would read as ``2.`` then ``T``).  In LaTeX a postfix on anything
+    subscripted already is grouped (``{A_{1}}_{2}``, ``{v_{2}}_{0}`` for a tape
+    row: TeX refuses a double subscript)."""
     text, inner = piece
-    if latex and node[0] in POSTFIX:
+    if latex and (node[0] in POSTFIX or "_" in text):
         return f"{{{text}}}"
     if inner == ATOM and not (node[0] == CONST and node[2] not in CONSTANTS):
         return text

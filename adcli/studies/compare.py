@@ -17,6 +17,7 @@ from ..errors import AdcliError
 from ..records.comparison import Comparison, MethodRow
 from ..records import counted
 from .reference import DEFAULT_DIGITS, reference
+from ..backends.shaped import refuse_arrays
 
 #: (row name, backend mode, numerical method) in the order the table shows them.
 METHODS = (
@@ -36,6 +37,7 @@ def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None,
             budget: float = 10.0) -> Comparison:
     """Run every method; ``on_step(name)`` is told before each (for progress bars);
     the symbolic row gets ``budget`` seconds."""
+    refuse_arrays(problem, "adcli compare")
     problem = replace(problem, budget=budget)
     if on_step is not None:
         on_step("reference")

@@ -28,11 +28,13 @@ from ..ops.precision import arithmetic, epsilon
 from ..records.steps import StepRow, StepScan
 from .reference import reference
 from ..tape.record import record
+from ..backends.shaped import refuse_arrays
 
 EXPONENTS = range(1, 17)
 
 
 def scan(problem: Problem) -> StepScan:
+    refuse_arrays(problem, "adcli steps")
     if problem.digits is not None:
         raise UsageError("adcli steps shows float64 round-off; --precision does not apply")
     if len(problem.wrt) != 1:

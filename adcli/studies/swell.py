@@ -24,6 +24,7 @@ from ..backends.symbolic import (MAX_DEPTH, MAX_NODES, _OverBudget, checked_budg
 from ..errors import MathError, NotAvailable, UsageError
 from ..records.steps import Swell, SwellRow
 from ..tape.record import record
+from ..backends.shaped import refuse_arrays
 
 MAX_ORDER = 50
 
@@ -125,6 +126,7 @@ def expression_swell(expression, at=(), wrt=(), order: int | None = None,
 
 
 def swell(problem: Problem, order: int = 4, budget: float = 5.0, on_step=None) -> Swell:
+    refuse_arrays(problem, "adcli swell")
     if not 1 <= order <= MAX_ORDER:
         raise UsageError(f"--order {order}: give 1 to {MAX_ORDER}")
     checked_budget(budget)

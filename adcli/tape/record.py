@@ -123,9 +123,9 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
     quiet = nullcontext()
     if not getattr(m, "elementwise", False) and (graph.shaped or any(
             hasattr(v, "shape") for v in point.values())):
-        raise UsageError(f"arrays are not taken here ({m.name} numbers): vectors and "
-                         f"matrices are differentiated by diff and jacobian in reverse or "
-                         f"forward mode")
+        raise UsageError("vectors and matrices are not taken here yet: diff (reverse, "
+                         "forward or numerical mode, no --order or --precision), tape, graph, "
+                         "jacobian, jvp and vjp take them")
     if getattr(m, "elementwise", False):  # a chunk of points: see .elementwise
         from .elementwise import emitter
 
