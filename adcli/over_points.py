@@ -44,6 +44,16 @@ def differentiate_points(expression, chunks: Iterable[dict], at: Iterable[str] =
                                            mode, method)
 
 
+def row_point(fixed: list, chunk: dict, row: int) -> list:
+    """One row of a chunk as ``--at`` texts after the fixed ones; a row that is not a
+    finite point is that row's math error."""
+    values = {k: float(v[row]) for k, v in chunk.items()}
+    bad = [f"{k} = {v}" for k, v in values.items() if not v - v == 0]
+    if bad:
+        raise MathError(f"the point is not finite ({', '.join(bad)})")
+    return fixed + [f"{k}={v!r}" for k, v in values.items()]
+
+
 def _one_by_one(expression, fixed: list, wrt: tuple, chunk: dict, mode: str, digits,
                 method):
     """The ordinary backend at each row; a math error is that row's, not the run's."""
@@ -61,13 +71,8 @@ def _one_by_one(expression, fixed: list, wrt: tuple, chunk: dict, mode: str, dig
     errors, warnings = [None] * n, [None] * n
     run = backend(mode)
     for row in range(n):
-        at = fixed + [f"{k}={float(chunk[k][row])!r}" for k in names]
         try:
-            if any(not np.isfinite(chunk[k][row]) for k in names):
-                raise MathError("the point is not finite (" + ", ".join(
-                    f"{k} = {float(chunk[k][row])}" for k in names
-                    if not np.isfinite(chunk[k][row])) + ")")
-            single = problem(expression, at, wrt, digits, method)
+            single = problem(expression, row_point(fixed, chunk, row), wrt, digits, method)
             result = run(replace(single, wrt=wrt))
         except MathError as error:
             errors[row] = error.message
@@ -176,13 +181,9 @@ def _vector_one_by_one(kind: str, expression, fixed: list, wrt: tuple, option, c
     columns = {name: np.full(n, np.nan) for name in names_of(layout)}
     errors = [None] * n
     for row in range(n):
-        at = fixed + [f"{k}={float(chunk[k][row])!r}" for k in names]
         try:
-            if any(not np.isfinite(chunk[k][row]) for k in names):
-                raise MathError("the point is not finite (" + ", ".join(
-                    f"{k} = {float(chunk[k][row])}" for k in names
-                    if not np.isfinite(chunk[k][row])) + ")")
-            one = study(expression, at, wrt, *(() if option is None else (option,)))
+            one = study(expression, row_point(fixed, chunk, row), wrt,
+                        *(() if option is None else (option,)))
         except MathError as error:
             errors[row] = error.message
             continue

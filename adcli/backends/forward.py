@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ops.precision import arithmetic
 from ..records import Derivative
-from ..tape.record import Tape, derivative_error, record
+from ..tape.record import derivative_error, record
 from ..tape.sweeps import check_sweeps, tangents
 from . import Problem
 from . import shaped

@@ -9,23 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import MathError
-from .settings import FormulaSettings
+from .settings import ManyPointsSettings
 
 
 @dataclass(frozen=True)
-class DiffSettings(FormulaSettings):
+class DiffSettings(ManyPointsSettings):
     mode: str | None = None
     method: str | None = None
     step: str | None = None
     digits: int | None = None
     order: int | None = None
-    strict: bool = False
-    debug: bool = False
-    points: str | None = None
-    points_format: str | None = None
-    grid: tuple = ()
-    output_path: str | None = None
-    chunk: int | None = None
     example: str | None = None
 
 

@@ -6,21 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from .settings import FormulaSettings
+from .settings import ManyPointsSettings
 
 
 @dataclass(frozen=True)
-class VectorSettings(FormulaSettings):
+class VectorSettings(ManyPointsSettings):
     """The options these commands share; ``mode`` or ``vector`` as the command has."""
     mode: str | None = None
     vector: str | None = None
-    strict: bool = False
-    debug: bool = False
-    points: str | None = None
-    points_format: str | None = None
-    grid: tuple = ()
-    output_path: str | None = None
-    chunk: int | None = None
 
 
 def _run(study, settings: VectorSettings, extra) -> None:

@@ -43,6 +43,19 @@ class FormulaSettings:
         return self.expression
 
 
+@dataclass(frozen=True)
+class ManyPointsSettings(FormulaSettings):
+    """What commands that also run over many points (``--points``, ``--grid``) share."""
+
+    strict: bool = False
+    debug: bool = False
+    points: str | None = None
+    points_format: str | None = None
+    grid: tuple = ()
+    output_path: str | None = None
+    chunk: int | None = None
+
+
 def read_stdin() -> str:
     """The formula from standard input: UTF-8 text (a byte-order mark is dropped)."""
     if sys.stdin is None:

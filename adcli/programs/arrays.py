@@ -20,8 +20,7 @@ import numpy as np
 
 from ..errors import MathError, UsageError
 from ..language.graph import CONST, Graph
-from ..ops import OPS
-from .refusals import MAX_TRACED
+from .refusals import MAX_TRACED, too_long
 from .traced_array import TracedArray
 from .trace import Traced, Tracer, _user_line
 
@@ -96,10 +95,7 @@ class ArrayTracer(Tracer):
         node = self.graph.add(op.name, ids)
         if node not in values:
             if node >= MAX_TRACED:
-                line, _source = _user_line(self.path)
-                raise UsageError(f"{self.path}:{line}: the program ran more than "
-                                 f"{MAX_TRACED:,} traced operations, the bound on one "
-                                 f"run of a program") from None
+                raise too_long(self.path, _user_line(self.path)[0]) from None
             xs = [values[i] for i in ids]
             try:
                 with np.errstate(all="ignore"):

@@ -20,6 +20,12 @@ from ..errors import MathError, UsageError
 MAX_TRACED = 250_000
 
 
+def too_long(path: str, line: int) -> UsageError:
+    """The run traced more than MAX_TRACED operations: refused where it went over."""
+    return UsageError(f"{path}:{line}: the program ran more than {MAX_TRACED:,} traced "
+                      f"operations, the bound on one run of a program")
+
+
 def exited(error: SystemExit, path: str) -> UsageError:
     """``sys.exit()`` in the user's program: its own exit, not adcli's."""
     from .trace import ProgramError

@@ -28,7 +28,7 @@ from ..ops import OPS
 from ..ops.family import COMPARISON_METHODS, Number
 from ..ops.namespaces import FLOAT, build
 from . import SPEC
-from .refusals import MAX_TRACED, callee_refusal, exited, result_refusal
+from .refusals import MAX_TRACED, callee_refusal, exited, result_refusal, too_long
 
 
 @dataclass(frozen=True)
@@ -158,10 +158,7 @@ class Tracer:
         values = self.values
         if node not in values:
             if node >= MAX_TRACED and self.path is not None:
-                line, _source = _user_line(self.path)
-                raise UsageError(f"{self.path}:{line}: the program ran more than "
-                                 f"{MAX_TRACED:,} traced operations, the bound on one "
-                                 f"run of a program") from None
+                raise too_long(self.path, _user_line(self.path)[0]) from None
             xs = [values[i] for i in ids]
             try:
                 values[node] = getattr(FLOAT, op.name)(*xs)

@@ -24,7 +24,6 @@ from types import SimpleNamespace
 
 from ..errors import MathError, UsageError
 from ..language.graph import Graph
-from ..ops import OPS
 from ..ops.family import Number
 from ..ops.namespaces import FLOAT, build
 
