@@ -230,7 +230,7 @@ def test_many_points_refuse_array_operations():
     ("compare", "sum(A)", "--at", "A=[1,2]"), ("steps", "sum(A)", "--at", "A=[1,2]"),
     ("swell", "sum(A)", "--at", "A=[1,2]"), ("diff", "sum(A)", "--at", "A=[1,2]", "--order", "2"),
     ("diff", "sum(A)", "--at", "A=[1,2]", "--mode", "symbolic"),
-    ("hessian", "sum(A*A)", "--at", "A=[1,2]")])
+    ("hessian", "sum(A*A)", "--at", "A=[1,2]", "--mode", "symbolic")])
 def test_commands_without_arrays_refuse_them_in_one_line(run, args):
     from tests.support import assert_one_error_line
 

@@ -55,8 +55,7 @@ ARRAY_EXAMPLES = (
         (("x", (1, 2)), ("A", ((2, 1), (0, 3)))),
         ("x",),
         "the quadratic form xᵀAx (A not symmetric): ∇ₓ = (A + Aᵀ)x = [6, 13]; its "
-        "Hessian A + Aᵀ = [[4, 1], [1, 6]] (adcli hessian takes numbers only, not "
-        "yet arrays)"),
+        "Hessian A + Aᵀ = [[4, 1], [1, 6]] (adcli hessian \"x @ A @ x\" --at ... --wrt x)"),
     ArrayExample(
         "softmax-xent", "-sum(y * log(softmax(z)))",
         (("y", (0, 1, 0)), ("z", (1, 2, 0.5))),

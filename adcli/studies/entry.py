@@ -100,22 +100,29 @@ def vjp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
 def hessian_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
                mode: str = "forward-over-reverse"):
     """The Hessian, by forward-over-reverse or for comparison: ``adcli hessian``."""
+    from ..backends.shaped import is_shaped
     from .hessian import hessian
-    from .shaped_jacobian import refuse_second_order
 
     request = problem(expression, at, wrt)
-    refuse_second_order(request, "hessian")
+    if is_shaped(request):  # vectors and matrices: dual arrays
+        from . import shaped_hessian
+
+        return shaped_hessian.hessian(request, mode)
     return hessian(request, mode)
 
 
 def hvp_at(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
            vector: str | None = None):
     """H·v by one forward-over-reverse pass, ``vector`` as ``x=1,y=0``: ``adcli hvp``."""
+    from ..backends.shaped import is_shaped
     from .hessian import hvp
-    from .shaped_jacobian import refuse_second_order
 
     request = problem(expression, at, wrt)
-    refuse_second_order(request, "hvp")
+    if is_shaped(request) or _has_array(vector):  # vectors and matrices: dual arrays
+        from . import shaped_hessian
+
+        return shaped_hessian.hvp(request, _required(_vector(vector, "--vector"),
+                                                     "--vector x=1,y=0"))
     return hvp(request, _required(parse_vector(vector, "--vector"), "--vector x=1,y=0"))
 
 

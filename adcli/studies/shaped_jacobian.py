@@ -275,13 +275,3 @@ def vjp(problem, cotangent: list, outputs: tuple) -> Product:
         result[name] = _cell(np, np.array(block, dtype=float))
     values = tuple(_cell(np, np.asarray(v, dtype=float)) for v in tape.output_values)
     return Product("vjp", outputs, tuple(tape.inputs), problem.point, values, given, result)
-
-
-def refuse_second_order(problem, command: str) -> None:
-    """Hessians of array formulas are not offered: a structural op's partial is a
-    linear map, which the recorded reverse sweep (second order) cannot hold."""
-    from ..backends.shaped import is_shaped
-
-    if problem.graph is not None and is_shaped(problem):
-        raise UsageError(f"{command}: not yet for vectors and matrices (diff gives the "
-                         f"gradient, jacobian and jvp first derivatives)")
