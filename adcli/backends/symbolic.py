@@ -366,6 +366,12 @@ def _defined(problem: Problem, m, point: dict) -> bool:
 
 
 def differentiate(problem: Problem) -> Derivative:
+    from .shaped import is_shaped
+
+    if is_shaped(problem):  # small vectors and matrices: a symbol per entry
+        from .shaped_symbolic import differentiate as per_entry
+
+        return per_entry(problem)
     with arithmetic(problem.digits) as m:
         tape = record(problem.graph, problem.point, m, partials=False)
     import sympy
