@@ -243,10 +243,37 @@ def test_many_points_refuse_array_operations():
 
 
 @pytest.mark.parametrize("args", [
-    ("compare", "sum(A)", "--at", "A=[1,2]"), ("steps", "sum(A)", "--at", "A=[1,2]"),
+    ("steps", "sum(A)", "--at", "A=[1,2]"),
     ("swell", "sum(A)", "--at", "A=[1,2]"), ("diff", "sum(A)", "--at", "A=[1,2]", "--order", "2"),
     ("hessian", "sum(A*A)", "--at", "A=[1,2]", "--mode", "symbolic")])
 def test_commands_without_arrays_refuse_them_in_one_line(run, args):
     from tests.support import assert_one_error_line
 
     assert_one_error_line(run(*args), 2, "vectors and matrices")
+
+
+def test_compare_of_arrays_reports_each_method_by_its_worst_element(run):
+    import json
+
+    done = run("compare", "x @ A @ x + norm(x)", "--at", "x=[1,2],A=[[2,1],[0,3]]",
+               "-f", "json")
+    assert done.exit_code == 0, done.stderr
+    out = json.loads(done.stdout)
+    a, x = np.array([[2.0, 1.0], [0.0, 3.0]]), np.array([1.0, 2.0])
+    np.testing.assert_allclose(out["reference"]["gradient"]["x"],
+                               (a + a.T) @ x + x / np.linalg.norm(x), rtol=1e-15)
+    rows = {row["method"]: row for row in out["rows"]}
+    assert rows["reverse-ad"]["abs_error"] <= 4e-15
+    assert 1e-13 < rows["central-difference"]["rel_error"] < 1e-7
+    assert rows["complex-step"]["gradient"] is None
+    assert "numbers only" in rows["complex-step"]["note"]
+    big = run("compare", "sum(A)", "--at", "A=@" + str(_saved_ones()))
+    assert big.exit_code == 2 and "at most 64 array entries" in big.stderr
+
+
+def _saved_ones():
+    import tempfile
+
+    path = tempfile.NamedTemporaryFile(suffix=".npy", delete=False).name
+    np.save(path, np.ones((9, 9)))
+    return path

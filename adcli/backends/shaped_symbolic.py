@@ -21,7 +21,9 @@ from ..records import Derivative
 MAX_ELEMENTS = 64
 
 
-def differentiate(problem) -> Derivative:
+def differentiate(problem, digits: int = 30) -> Derivative:
+    """``digits``: the precision SymPy evaluates the derivatives at (the point's
+    float64 values are taken as exact); float64 numbers come out."""
     import numpy as np
     import sympy as sp
 
@@ -43,11 +45,11 @@ def differentiate(problem) -> Derivative:
             cells = np.array([sp.Symbol(f"{name}_{'_'.join(map(str, i))}", real=True)
                               for i in np.ndindex(*np.shape(v))], dtype=object)
             symbols[name] = cells.reshape(np.shape(v))
-            values.update({s: sp.Float(float(x), 30)
+            values.update({s: sp.Float(float(x), digits)
                            for s, x in zip(cells, np.ravel(v))})
         else:
             symbols[name] = sp.Symbol(name, real=True)
-            values[symbols[name]] = sp.Float(float(v), 30)
+            values[symbols[name]] = sp.Float(float(v), digits)
     with time_budget(problem.budget or 30.0):
         tape = record(problem.graph, symbols, sympy_arrays(), partials=False)
         expr = tape.value.item() if hasattr(tape.value, "item") else tape.value
@@ -61,19 +63,20 @@ def differentiate(problem) -> Derivative:
             derivative = np.empty(cells.shape, dtype=object)
             for i in np.ndindex(*cells.shape):
                 derivative[i] = sp.diff(expr, cells[i])
-            number = np.vectorize(lambda d: _number(d, values), otypes=[float])(derivative)
+            number = np.vectorize(lambda d: _number(d, values, digits),
+                                  otypes=[float])(derivative)
             gradient[name] = number if cells.shape else float(number)
             formulas[name] = str(derivative.tolist() if cells.shape else derivative.item())
-        value = _number(expr, values)
+        value = _number(expr, values, digits)
     return Derivative(problem.text, "symbolic", dict(problem.point), value, gradient,
                       cost={"array_entries": sum(sizes.values())}, formulas=formulas,
                       details={"note": "one SymPy symbol per array entry"})
 
 
-def _number(expr, values) -> float:
+def _number(expr, values, digits: int = 30) -> float:
     from ..errors import MathError
 
-    got = expr.xreplace(values).evalf(30) if hasattr(expr, "xreplace") else expr
+    got = expr.xreplace(values).evalf(digits) if hasattr(expr, "xreplace") else expr
     try:
         number = float(got)
     except (TypeError, ValueError):

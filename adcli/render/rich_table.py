@@ -20,6 +20,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from .tabular import Tabular, view
 
@@ -36,13 +37,15 @@ TEXT_MIN = 12
 
 
 def _table(tab) -> Table:
-    table = Table(title=tab.title, title_justify="left")
+    """Titles, headers and cells are text, never Rich markup: a formula's ``A[0]``
+    or a derivative's ``[x_0**2, x_0*x_1]`` would otherwise read as style tags."""
+    table = Table(title=Text(tab.title), title_justify="left")
     for k, header in enumerate(tab.headers):
-        table.add_column(header, justify="right" if header in tab.right else "left",
+        table.add_column(Text(header), justify="right" if header in tab.right else "left",
                          style="bold" if k == 0 else None, no_wrap=_whole(tab, k),
                          overflow="fold", min_width=_least(tab, k))
     for row in tab.rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in row))
     return table
 
 

@@ -17,7 +17,7 @@ from ..errors import AdcliError
 from ..records.comparison import Comparison, MethodRow
 from ..records import counted
 from .reference import DEFAULT_DIGITS, reference
-from ..backends.shaped import refuse_arrays
+from ..backends.shaped import is_shaped
 
 #: (row name, backend mode, numerical method) in the order the table shows them.
 METHODS = (
@@ -37,8 +37,11 @@ def compare(problem: Problem, digits: int = DEFAULT_DIGITS, on_step=None,
             budget: float = 10.0) -> Comparison:
     """Run every method; ``on_step(name)`` is told before each (for progress bars);
     the symbolic row gets ``budget`` seconds."""
-    refuse_arrays(problem, "adcli compare")
     problem = replace(problem, budget=budget)
+    if is_shaped(problem):  # vectors and matrices: element by element
+        from .shaped_compare import compare_arrays
+
+        return compare_arrays(problem, METHODS, digits, on_step)
     if on_step is not None:
         on_step("reference")
     # the reference stays 10 digits ahead of the methods' own --precision
@@ -99,6 +102,8 @@ def _cost(result) -> str:
     if result.mode == "numerical":
         return counted(cost["evaluations"], "evaluation")
     if result.mode == "symbolic":
+        if "expression_nodes" not in cost:
+            return counted(cost.get("array_entries", 0), "array entry", "array entries")
         return counted(cost["expression_nodes"], "expression node")
     return (f"{counted(cost['sweeps'], 'sweep')} over "
             f"{counted(cost['tape_entries'], 'tape entry', 'tape entries')}")
@@ -116,6 +121,8 @@ def _details(result) -> str:
         return "; ".join(f"d/d{k} = {v}" for k, v in result.formulas.items())
     if result.mode != "numerical":
         return "no truncation error: rounding only"
+    if "step" not in details:  # vectors and matrices: a step per element
+        return details.get("note", "")
     step = details["step"]
     steps = ", ".join(f"h{'' if len(step) == 1 else f'({k})'} = {float(h):.3g}"
                       for k, h in step.items())
