@@ -108,7 +108,8 @@ def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False,
         if b is not None and (p.__class__ is not int or p) and (active is None or active[arg]):
             c = _carried(b, p, np, safe)
             shape = np.shape(values[arg])
-            if np.ndim(c) > len(shape) or np.size(c) > np.size(values[arg]):
+            if np.shape(c) != shape and (np.ndim(c) > len(shape) or
+                                         np.size(c) > np.size(values[arg])):
                 c = unbroadcast(np, c, shape)  # a smaller c (a scalar) broadcasts later
             bar[arg] = c if bar[arg] is None else bar[arg] + c
     return bar
