@@ -33,6 +33,7 @@ class Product:
     vector: object      # jvp/hvp: the vector by input name; vjp: one number per output
                         # (for vectors and matrices: an ndarray of the input's or output's shape)
     result: dict        # jvp: by output; vjp: by input (ndarrays of that one's shape)
+    how: str = ""       # how it was computed, when not the command's usual sweep
 
 
 @dataclass(frozen=True)

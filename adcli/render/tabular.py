@@ -339,7 +339,7 @@ def product(record) -> Tabular:
         zip(record.outputs, record.vector)
     vector = ", ".join(f"{k} = {number(v, shown=6)}" for k, v in pairs)
     return Tabular(f"{record.kind.upper()}{_at(record.point, None)}", headers, rows,
-                   [f"vector: {vector}", how], set(headers[1:]))
+                   [f"vector: {vector}", record.how or how], set(headers[1:]))
 
 
 def hessian(record) -> Tabular:
