@@ -17,6 +17,7 @@ columns other than ``value``, space separated (npy: only those fields).
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 
 from ..errors import UsageError, choose
 
@@ -72,7 +73,7 @@ def texts(values, n: int, null: str | None = None) -> list:
     return out
 
 
-class RowWriter:
+class RowWriter(ABC):
     """Counts rows and failed rows; a subclass writes a chunk's rows."""
 
     def __init__(self, stream, names: tuple, outputs: tuple, **_):
@@ -91,8 +92,9 @@ class RowWriter:
         self._finish()
         return {"rows": self.rows, "failed": self.failed}
 
+    @abstractmethod
     def _chunk(self, point, columns, errors, failed, n) -> None:
-        raise NotImplementedError
+        """Write one chunk's rows (each format its own way)."""
 
     def _finish(self) -> None:
         if hasattr(self.stream, "flush"):
