@@ -50,7 +50,7 @@ def differentiate(problem, mode: str) -> Derivative:
         sweeps = 0
     elif mode == "reverse":
         active = varied(tape, [inputs[name] for name in problem.wrt])
-        bar = adjoints_columns(tape, {tape.output: 1.0}, np, active=active)
+        bar = adjoints_columns(tape, {tape.output: 1.0}, np, active=active, inputs_only=True)
         for name in problem.wrt:
             g = bar[inputs[name]]
             if g is None:
@@ -90,7 +90,11 @@ def check_values(tape, np) -> None:
     from ..ops import OPS
     from ..tape.record import _where
 
-    for entry, value in enumerate(tape.values):
+    # the inputs, the point's values, were checked when read: looked at again only
+    # when the formula's value is not a number (a library caller's NaN)
+    total = np.sum(tape.value)
+    first = len(tape.graph.variables) if total - total == 0 else 0
+    for entry, value in enumerate(tape.values[first:], first):
         total = np.sum(value)  # one reduction: NaN or inf anywhere makes it so (or overflow)
         if total - total == 0 or np.all(np.isfinite(value)):
             continue

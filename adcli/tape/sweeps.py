@@ -94,16 +94,23 @@ def varied(tape: Tape, inputs) -> bytearray:
 
 
 def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False,
-                     active: bytearray | None = None) -> list:
+                     active: bytearray | None = None, inputs_only: bool = False) -> list:
     """:func:`adjoints` over a chunk of points or over shaped values (arrays; None
     is a zero adjoint); an argument NumPy broadcast gets its adjoints summed back
-    to its own shape."""
+    to its own shape.  ``inputs_only``: an entry's adjoint is dropped once its
+    edges are swept (only the inputs' remain), so memory falls as the sweep goes,
+    as in a hand-written backward pass."""
     values = tape.values
     bar = [None] * len(tape)
     for entry, s in seed.items():
         bar[entry] = s
     backwards = reversed(tape.edges)
+    inputs, swept = len(tape.graph.variables), -1
     for p, arg, out in zip(backwards, backwards, backwards):
+        if inputs_only and out != swept:
+            if swept >= inputs:
+                bar[swept] = None
+            swept = out
         b = bar[out]
         if b is not None and (p.__class__ is not int or p) and (active is None or active[arg]):
             c = _carried(b, p, np, safe)
