@@ -157,10 +157,10 @@ def others(p: dict, repeats: int) -> list:
 
 
 def measure(repeats: int, keep: bool) -> dict:
-    """One process: NumPy's passes timed first, with glibc's allocator as it comes
-    (``keep`` False) or as adcli sets it when arrays are first used (``keep``:
-    freed memory kept for the next allocation); then, with ``keep``, adcli's
-    gradient checked against the hand-written one and timed."""
+    """One process: NumPy's passes with glibc's allocator as it comes (``keep``
+    False), or, as adcli sets it when arrays are first used (``keep``: freed
+    memory kept for the next allocation), NumPy's and adcli's passes taking turns,
+    adcli's gradient checked against the hand-written one first."""
     if keep:
         keep_freed_memory()
     p = point()
@@ -181,9 +181,25 @@ def measure(repeats: int, keep: bool) -> dict:
         if not error <= 1e-12:
             raise SystemExit(f"network: d/d{name} differs from the hand-written backward "
                              f"pass by {error:.2e} (relative)")
-    return {**times, "entries": result.cost["tape_entries"],
-            "value": best(lambda: record(graph, p, m, partials=False), repeats),
-            "gradient": best(lambda: reverse(request), repeats)}
+    return {**interleaved({"numpy": lambda: numpy_forward(p),
+                           "hand": lambda: numpy_gradient(p),
+                           "value": lambda: record(graph, p, m, partials=False),
+                           "gradient": lambda: reverse(request)}, repeats),
+            "entries": result.cost["tape_entries"]}
+
+
+def interleaved(works: dict, repeats: int) -> dict:
+    """The best time of each, the works taking turns: a slow minute of a shared
+    machine slows them all, not one of them, so their ratios hold."""
+    for work in works.values():
+        work()  # warm up
+    times = {name: [] for name in works}
+    for _ in range(repeats):
+        for name, work in works.items():
+            start = time.perf_counter()
+            work()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(t) for name, t in times.items()}
 
 
 def measured(repeats: int, keep: bool) -> dict:

@@ -58,7 +58,7 @@ def _mpmath_power(mp):
 def _numpy_power(np):
     """``np.power``, with the exact shortcuts NumPy's own ``**`` takes for a
     constant exponent (x**2 is a product, not a general power: 3x faster)."""
-    shortcuts = {2.0: np.square, 1.0: np.positive, 0.5: np.sqrt, -1.0: np.reciprocal}
+    shortcuts = {2.0: np.square, 1.0: lambda x: x, 0.5: np.sqrt, -1.0: np.reciprocal}
 
     def power(x, y):
         if y.__class__ is float and y in shortcuts:
