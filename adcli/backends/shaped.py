@@ -81,7 +81,7 @@ def differentiate(problem, mode: str) -> Derivative:
     return Derivative(problem.text, mode, dict(problem.point), float(tape.value), gradient,
                       cost={"sweeps": sweeps, "tape_entries": len(tape),
                             "edges": tape.edge_count,
-                            "stored_values": int(sum(np.size(v) for v in tape.values))},
+                            "stored_values": sum(getattr(v, "size", 1) for v in tape.values)},
                       warnings=array_kinks(tape, np))
 
 

@@ -74,8 +74,9 @@ def tangents_columns(tape: Tape, seed: dict, np, safe: bool = False) -> list:
         d = dot[arg]
         if d is not None and (p.__class__ is not int or p):
             c = _carried(d, p, np, safe, adjoint=False)
-            if np.shape(c) != np.shape(values[out]):  # an argument broadcast into out
-                c = np.broadcast_to(c, np.shape(values[out]))
+            shape = getattr(values[out], "shape", ())
+            if getattr(c, "shape", ()) != shape:  # an argument broadcast into out
+                c = np.broadcast_to(c, shape)
             dot[out] = c if dot[out] is None else dot[out] + c
     return dot
 
@@ -114,9 +115,9 @@ def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False,
         b = bar[out]
         if b is not None and (p.__class__ is not int or p) and (active is None or active[arg]):
             c = _carried(b, p, np, safe)
-            shape = np.shape(values[arg])
-            if np.shape(c) != shape and (np.ndim(c) > len(shape) or
-                                         np.size(c) > np.size(values[arg])):
+            shape = getattr(values[arg], "shape", ())  # (attributes: np.shape costs a call)
+            if getattr(c, "shape", ()) != shape and (np.ndim(c) > len(shape) or
+                                                     np.size(c) > np.size(values[arg])):
                 c = unbroadcast(np, c, shape)  # a smaller c (a scalar) broadcasts later
             bar[arg] = c if bar[arg] is None else bar[arg] + c
     return bar
