@@ -31,3 +31,14 @@ def test_a_high_order_on_a_short_formula_still_runs(run):
     assert result.exit_code == 0
     # f', ..., f^(100) of exp at 0, each k! c_k rounded once or twice
     assert [float(v) for v in result.stdout.split()] == pytest.approx([1.0] * 100, rel=1e-13)
+
+
+def test_vector_commands_over_points_are_bounded_before_the_work(run):
+    """The sweep bound holds per chunk of points too (it was the one-point bound only)."""
+    n = 5000
+    formula = "+".join(f"x{i}*x{i + 1}" for i in range(1, n))
+    at = ",".join(f"x{i}=1" for i in range(2, n + 1))
+    done = run("hessian", formula, "--grid", "x1=0:1:3", "--at", at)
+    assert done.exit_code == 2 and "over the bound of 20,000,000 entries swept" in done.stderr
+    done = run("jacobian", formula, "--grid", "x1=0:1:3", "--at", at, "--mode", "forward")
+    assert done.exit_code == 2 and "over the bound" in done.stderr

@@ -50,6 +50,11 @@ def _second(kind, graph, columns, fixed, wrt, vector, text):
                                   "reverse")
     errors = list(first.errors)
     if kind == "hessian":
+        from ..tape.sweeps import check_sweeps
+
+        check_sweeps(len(wrt), 3 * len(graph), "the Hessian of each point (forward over "
+                     "reverse; the recorded reverse sweep is about 3 times the formula)",
+                     "choose fewer variables with --wrt, or hvp for one product")
         seeds = {b: {b: 1.0} for b in wrt}
         picks = [names.index(a) for a in wrt]
     else:

@@ -107,6 +107,7 @@ def jacobian_columns(graph, columns: dict, fixed: dict | None = None, wrt=None,
     from ..ops.namespaces import numpy_math
     from ..studies.jacobian import advice
     from ..tape.record import record
+    from ..tape.sweeps import check_sweeps
 
     point, n = _point(graph, columns, fixed or {}, np)
     wrt = tuple(graph.variables) if wrt is None else tuple(wrt)
@@ -116,6 +117,9 @@ def jacobian_columns(graph, columns: dict, fixed: dict | None = None, wrt=None,
         mode = advice(len(wrt), len(outputs), 0)[0]
     if mode not in ("forward", "reverse"):
         raise UsageError(f"--mode {mode} over a chunk: choose auto, forward or reverse")
+    check_sweeps(len(wrt) if mode == "forward" else len(outputs), len(tape),
+                 f"the Jacobian ({mode} mode) of each point",
+                 "choose fewer variables with --wrt, or the other --mode")
     with np.errstate(all="ignore"):
         values = [_full(v, n, np) for v in tape.output_values]
         matrix = _matrix(tape, wrt, mode, n, np, False)
