@@ -67,7 +67,7 @@ def derivative(request: dict):
     """The :class:`~adcli.records.Derivative` ``diff`` computes for ``request``."""
     from .api import differentiate
     from .backends import METHODS, MODES
-    from .cli.conflicts import refuse_conflicts  # the options rule; no Click there
+    from .conflicts import refuse_conflicts
 
     unknown = [key for key in request if key not in FIELDS]
     if "program" in request:

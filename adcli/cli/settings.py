@@ -20,7 +20,7 @@ class FormulaSettings:
     quiet: bool = False         # ... or as bare numbers
 
     def __post_init__(self):
-        from .conflicts import refuse_conflicts
+        from ..conflicts import refuse_conflicts
 
         refuse_conflicts(self)
 

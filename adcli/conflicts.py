@@ -1,14 +1,16 @@
-"""The one rule for options that cannot all be obeyed: refuse the line.
+"""The one rule for options that cannot all be obeyed: refuse the request.
 
 An option that the others would override or make meaningless is a usage
 error (exit 2) naming both, never dropped in silence.  Options left out are
 None in the settings (their help shows what that means), so "given" is
-knowable here, whichever reader -- Click or the fast one -- built them.
+knowable here, whichever reader built them: Click, the fast reader of
+``adcli diff``, or ``adcli batch`` reading a request's keys (so it lives
+beside the library, not in cli/).
 """
 
 from __future__ import annotations
 
-from ..errors import UsageError
+from .errors import UsageError
 
 
 def _given(settings, name: str) -> bool:
