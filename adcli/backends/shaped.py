@@ -95,7 +95,8 @@ def check_values(tape, np) -> None:
     total = np.sum(tape.value)
     first = len(tape.graph.variables) if total - total == 0 else 0
     for entry, value in enumerate(tape.values[first:], first):
-        total = np.sum(value)  # one reduction: NaN or inf anywhere makes it so (or overflow)
+        # one reduction: NaN or inf anywhere makes it so (or an overflow, looked at next)
+        total = value.sum() if value.__class__ is np.ndarray else np.sum(value)
         if total - total == 0 or np.all(np.isfinite(value)):
             continue
         node = tape.nodes[entry]
