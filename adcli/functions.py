@@ -56,8 +56,40 @@ def _apply(op_name: str, *args):
     return getattr(FLOAT, op_name)(*(float(a) for a in args))
 
 
+#: While :func:`capture` runs a program, each ``steps`` call is noted here.
+_captured: list | None = None
+
+
+def steps(step, state, n, *params):
+    """The state after ``n`` applications of ``state = step(state, *params)``.
+
+    Writing a loop this way marks its steps.  On plain numbers it is the loop.
+    When ``adcli diff --program`` traces the program, the loop is unrolled: every
+    step goes on the ordinary tape, which is correct and simplest.  ``adcli
+    memory --checkpoint`` (:mod:`adcli.tape.checkpoint`) instead traces the step
+    once and reverses the loop keeping only snapshots.
+    """
+    if _captured is not None:
+        _captured.append((step, state, n, params))
+    for _ in range(n):
+        state = step(state, *params)
+    return state
+
+
+def capture(function, *args) -> list:
+    """Run ``function(*args)`` and return the ``steps`` calls it made, in order,
+    as ``(step, state, n, params)``."""
+    global _captured
+    outer, _captured = _captured, []
+    try:
+        function(*args)
+        return _captured
+    finally:
+        _captured = outer
+
+
 for _name in SURFACE:
     globals()[_name] = _function(_name)
 pi, e = FLOAT.pi, FLOAT.e
 
-__all__ = sorted(SURFACE) + ["pi", "e"]
+__all__ = sorted(SURFACE) + ["pi", "e", "steps"]
