@@ -1,0 +1,34 @@
+"""Records of the checkpointing trade: one row per schedule of one loop of steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CheckpointRow:
+    """What one schedule kept, recomputed and spent, and whether its gradient is
+    the store-all gradient bit for bit."""
+
+    schedule: str
+    snapshots: int          # states kept at most at once
+    peak_stored: int        # snapshot values + tape values and partials, at most at once
+    forward_steps: int      # step evaluations that only advance a state (first pass included)
+    minimum: int | None     # Revolve's proven minimum of forward_steps (revolve rows)
+    taped_steps: int        # step evaluations that record a tape (one per step)
+    seconds: float
+    peak_bytes: int | None  # tracemalloc peak of the reversal
+    gradient: tuple
+    identical: bool         # gradient and value equal the store-all ones bit for bit
+
+
+@dataclass(frozen=True)
+class CheckpointTrade:
+    program: str
+    point: dict
+    steps: int              # n, the loop's length
+    step_entries: int       # values and partials on one step's tape
+    inputs: tuple           # what the gradient is taken with respect to
+    value: float            # the final state
+    rows: tuple
+    notes: tuple = ()
