@@ -30,5 +30,6 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
-              "edges": tape.edge_count},
+              "edges": tape.edge_count,
+              **({} if problem.digits else {"stored_bytes": 8 * len(tape)})},
         warnings=kink_warnings(problem, tape), digits=problem.digits)

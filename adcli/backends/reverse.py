@@ -46,5 +46,6 @@ def differentiate(problem: Problem) -> Derivative:
     return Derivative(
         problem.text, "reverse", problem.point, tape.value, result,
         cost={"sweeps": 1 if problem.wrt else 0, "tape_entries": len(tape),
-              "edges": tape.edge_count},
+              "edges": tape.edge_count,
+              **({} if problem.digits else {"stored_bytes": 8 * len(tape)})},
         warnings=kink_warnings(problem, tape), digits=problem.digits)

@@ -81,7 +81,8 @@ def differentiate(problem, mode: str) -> Derivative:
     return Derivative(problem.text, mode, dict(problem.point), float(tape.value), gradient,
                       cost={"sweeps": sweeps, "tape_entries": len(tape),
                             "edges": tape.edge_count,
-                            "stored_values": sum(getattr(v, "size", 1) for v in tape.values)},
+                            "stored_values": sum(getattr(v, "size", 1) for v in tape.values),
+                            "stored_bytes": sum(getattr(v, "nbytes", 8) for v in tape.values)},
                       warnings=array_kinks(tape, np))
 
 

@@ -82,8 +82,19 @@ def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
     outputs = (name(tape.output),) if tape.output >= 0 else ()
     sweep = tuple(name(e) for e in _sweep_order(tape)) if bar is not None else ()
     return TapeTable(problem.text, problem.point, mode, numbering, tuple(rows), sweep, outputs,
-                     seed if dot is not None else {}, tuple(notes.pop(None, ())), digits,
-                     summary, shaped)
+                     seed if dot is not None else {},
+                     tuple(notes.pop(None, ())) + ((_stored(tape),) if summary else ()),
+                     digits, summary, shaped)
+
+
+def _stored(tape: Tape) -> str:
+    """The summary's line on memory: what reverse mode keeps of this tape."""
+    count = sum(getattr(v, "size", 1) for v in tape.values)
+    nbytes = sum(getattr(v, "nbytes", 8) for v in tape.values)
+    dtypes = ", ".join(sorted({getattr(getattr(v, "dtype", None), "name", "float64")
+                               for v in tape.values}))
+    return (f"stored values: {count:,} numbers ({dtypes}), {nbytes:,} bytes, over "
+            f"{len(tape):,} tape entries and {tape.edge_count:,} edges (see: adcli memory)")
 
 
 def _shape(value) -> tuple:
