@@ -13,8 +13,8 @@ import click
 
 from .. import __version__
 from . import run_vector
-from .params import (BATCH, COMPARE, DEBUG, DIFF, FORMAT, GRAPH, STEPS, SWELL, TAPE, Param,
-                     formula_apart, vector_params)
+from .params import (BATCH, COMPARE, DEBUG, DIFF, FORMAT, GRAPH, MEMORY, STEPS, SWELL, TAPE,
+                     Param, formula_apart, vector_params)
 from .report import guarded
 from .run_diff import DiffSettings, run_diff
 from .run_lists import run_examples, run_functions
@@ -311,6 +311,23 @@ _vector_command(
     "(no Hessian formed).",
     '  adcli hvp "x**2*y + sin(x*y)" --at x=1 --at y=2 --vector x=1,y=0\n',
     vector_params(vector=("--vector", "The vector v, e.g. x=1,y=0.")))
+
+
+@cli.command(epilog="""\b
+Examples:
+  adcli memory "sin(x**2)+exp(x)*y" --at x=2 --at y=3
+  adcli memory --network layers=100,width=1024,batch=32 --dtype float32
+  adcli memory --network layers=100,width=4096,batch=512 --every 10 -f json
+""")
+@formula_argument
+@options(MEMORY)
+def memory(expression, **values):
+    """What reverse mode keeps: the tape's stored values by dtype and shape, the
+    measured peak of the sweeps beside the count, and adcli's own cost per entry;
+    or, with --network, the course's model of a network's activations and weights."""
+    from .run_memory import MemorySettings, run_memory
+
+    run_memory(MemorySettings(expression, **values))
 
 
 @cli.command(epilog="""\b

@@ -202,6 +202,20 @@ GRAPH = (
     DEBUG,
 )
 
+MEMORY = (
+    PROGRAM,
+    AT,
+    WRT,
+    Param(("--network",), "network", "The course's feed-forward network instead of EXPR: "
+          "the memory of its activations, weights and biases, with the arithmetic shown.",
+          metavar="layers=L,width=H,batch=B"),
+    Param(("--dtype",), "dtype", "The number type of --network.",
+          choices=("float32", "float64"), default="float32"),
+    Param(("--every",), "every", "With --network: checkpoint every K layers (default: "
+          "K = ceil(sqrt(L))).", type=int, metavar="K"),
+    *OUTPUT,
+)
+
 
 def vector_params(mode_choices: tuple = (), vector: tuple = ()) -> tuple:
     """Options of jacobian, jvp, vjp, hessian, hvp: the point (or many), a mode or a

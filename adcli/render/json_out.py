@@ -123,7 +123,15 @@ def _graph_view(record) -> dict:
                   "nodes": nodes, "edges": edges, "unused": list(record.unused)})
 
 
-_OBJECTS = {"Derivative": _derivative, "TapeTable": _tape_table, "Comparison": _comparison,
+def _memory(record) -> dict:
+    out = dataclasses.asdict(record)
+    if hasattr(record, "bytes_per_entry"):
+        out["bytes_per_entry"] = record.bytes_per_entry
+    return plain(out)
+
+
+_OBJECTS = {"MemoryReport": _memory, "NetworkMemory": _memory,
+            "Derivative": _derivative, "TapeTable": _tape_table, "Comparison": _comparison,
             "Language": _language,
             "StepScan": _as_dict, "Swell": _as_dict, "ExampleList": _as_dict,
             "Jacobian": _jacobian, "Product": _product, "Hessian": _hessian,
@@ -155,3 +163,6 @@ def dumps(obj) -> str:
 
 def render(record, stream, quiet: bool = False) -> None:
     stream.write(dumps(_OBJECTS[type(record).__name__](record)) + "\n")
+
+
+_OBJECTS["CheckpointTrade"] = _as_dict

@@ -78,7 +78,22 @@ def graph_view(record) -> list:
     return [[_n(node.value), _n(node.adjoint)] for node in record.nodes]
 
 
-LINES = {"GraphView": graph_view, "Derivative": derivative, "Comparison": comparison, "StepScan": step_scan,
+def memory_report(record) -> list:
+    """Tape entries, stored values, their bytes, bytes per entry, the reverse peak and
+    the forward sweep's extra (both measured)."""
+    return [[_n(record.tape_entries), _n(record.stored_values), _n(record.stored_bytes),
+             f"{record.bytes_per_entry:.1f}", _n(record.reverse_measured),
+             _n(record.forward_measured)]]
+
+
+def network_memory(record) -> list:
+    """Activation values, their bytes, weight values, values kept with checkpointing."""
+    return [[_n(record.activations), _n(record.activations * record.itemsize),
+             _n(record.weights), _n(record.checkpointed)]]
+
+
+LINES = {"MemoryReport": memory_report, "NetworkMemory": network_memory,
+         "GraphView": graph_view, "Derivative": derivative, "Comparison": comparison, "StepScan": step_scan,
          "Swell": swell, "TapeTable": tape_table, "Jacobian": jacobian,
          "Hessian": hessian,
          "Product": product}

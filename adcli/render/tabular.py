@@ -385,6 +385,14 @@ def graph_view(record, fmt: str = "table") -> Tabular:
     return table
 
 
+def _memory(record) -> Tabular:  # its own module: this one is near its size bound
+    from . import memory_view
+
+    return memory_view.VIEWS[type(record).__name__](record)
+
+
 VIEWS.update({"StepScan": step_scan, "GraphView": graph_view, "Swell": swell, "TapeTable": tape_table,
               "ExampleList": example_list, "Jacobian": jacobian, "Product": product,
-              "Hessian": hessian})
+              "Hessian": hessian, "MemoryReport": _memory, "NetworkMemory": _memory})
+from .checkpoint_view import checkpoint_trade  # noqa: E402 (it needs Tabular, above)
+VIEWS["CheckpointTrade"] = checkpoint_trade

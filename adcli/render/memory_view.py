@@ -1,0 +1,74 @@
+"""``adcli memory`` as tables: the tape's memory, and the network model's arithmetic."""
+
+from __future__ import annotations
+
+from .tabular import Tabular, _at, shown
+
+
+def _n(x: int) -> str:
+    return str(x)  # bare digits: CSV and plain are read by programs
+
+
+def memory_report(record) -> Tabular:
+    from ..studies.memory import human
+
+    entries = record.tape_entries
+    per = record.bytes_per_entry
+    rows = [
+        ["tape entries", _n(entries), "", "", f"{_n(record.edges)} edges"],
+        ["stored values", _n(record.stored_values), _n(record.stored_bytes), "",
+         "the numbers reverse mode keeps, as values (itemsize × elements)"],
+    ]
+    rows += [[f"  {g.dtype} {'scalar' if not g.shape else '×'.join(map(str, g.shape))}",
+              _n(g.count), _n(g.bytes), "", ""] for g in record.groups]
+    rows += [
+        ["tape as adcli holds it", _n(record.analytic_slots), _n(record.tape_measured),
+         _n(8 * record.analytic_slots),
+         f"measured: {per:,.1f} bytes per entry; counted: entries + 3 slots per edge, "
+         f"8 bytes each"],
+        ["reverse: record + adjoint sweep", "", _n(record.reverse_measured),
+         _n(record.reverse_analytic), "measured peak; counted: values + partials + "
+                                      "one adjoint per entry"],
+        ["forward: one tangent sweep", "", _n(record.forward_measured),
+         _n(record.forward_analytic), "measured peak beyond the tape; counted: one "
+                                      "tangent per entry"],
+    ]
+    footer = ["measured: tracemalloc, the bytes Python allocated; a float is an 8-byte "
+              "number in a 24-byte object behind an 8-byte slot",
+              f"human sizes: stored values {human(record.stored_bytes)}, tape "
+              f"{human(record.tape_measured)}, reverse peak {human(record.reverse_measured)}"]
+    return Tabular(f"memory of {shown(record.expression)}{_at(record.point, None)}",
+                   ["quantity", "values", "bytes", "counted bytes", "note"], rows, footer,
+                   {"values", "bytes", "counted bytes"})
+
+
+def network_memory(record) -> Tabular:
+    from ..studies.memory import human
+
+    size = record.itemsize
+    rows = [
+        ["activations (L·B·h)", _n(record.activations), _n(record.activations * size),
+         human(record.activations * size)],
+        ["weights (L·h²)", _n(record.weights), _n(record.weights * size),
+         human(record.weights * size)],
+        ["biases (L·h)", _n(record.biases), _n(record.biases * size),
+         human(record.biases * size)],
+        [f"activations, checkpoint every {record.every}", _n(record.checkpointed),
+         _n(record.checkpointed * size), human(record.checkpointed * size)],
+    ]
+    footer = list(record.lines)
+    check = record.measured
+    if check:
+        footer.append(f"measured: {check['formula']} traced with {record.dtype} arrays: "
+                      f"its {check['activation_entries']} tanh entries store "
+                      f"{_n(check['activation_bytes'])} bytes (the model: "
+                      f"{_n(record.activations * size)}); the whole tape "
+                      f"({check['tape_entries']} entries, inputs and each layer's X·W and "
+                      f"X·W + b too) stores {_n(check['tape_bytes'])} bytes")
+    title = (f"memory of a network: L = {record.layers:,} layers, width h = "
+             f"{record.width:,}, batch B = {record.batch:,}, {record.dtype}")
+    return Tabular(title, ["quantity", "values", "bytes", "size"], rows, footer,
+                   {"values", "bytes", "size"})
+
+
+VIEWS = {"MemoryReport": memory_report, "NetworkMemory": network_memory}
