@@ -12,6 +12,7 @@ class MemorySettings(FormulaSettings):
     network: str | None = None
     dtype: str = "float32"
     every: int | None = None
+    checkpoint: str | None = None   # all,every:K,revolve:S for a program's steps loop
 
 
 def run_memory(settings: MemorySettings) -> None:
@@ -26,6 +27,14 @@ def run_memory(settings: MemorySettings) -> None:
 
         result = network_memory(**parse_network(settings.network), dtype=settings.dtype,
                                 every=settings.every)
+    elif settings.checkpoint is not None:
+        if settings.program is None:
+            raise UsageError("--checkpoint needs --program FILE.py:F, a function whose loop "
+                             "is adcli.functions.steps(step, state, n, ...)")
+        from ..studies.checkpoint import checkpoint_trade
+
+        result = checkpoint_trade(settings.program, settings.at,
+                                  settings.checkpoint.split(","))
     else:
         if settings.every is not None:
             raise UsageError("--every sets the checkpoint interval of --network")

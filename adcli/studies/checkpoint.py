@@ -25,7 +25,11 @@ def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool
     from ..functions import capture
     from ..programs.trace import ProgramError, load
 
-    program = load(program_spec)
+    program = load(str(program_spec))
+    if not isinstance(at, dict):  # ``--at x=0.7`` as the command line gives it
+        from ..language.points import parse_point
+
+        at = parse_point(at, program.parameters)
     missing = [name for name in program.parameters if name not in at]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
@@ -63,5 +67,5 @@ def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool
     one = record(loop.graph_at(loop.state), loop.point(loop.state))
     notes = () if loop.fixed is not None else (
         "the step's control flow depends on the state: it is traced again at every step",)
-    return CheckpointTrade(program_spec, dict(at), n, len(one.values) + one.edge_count,
+    return CheckpointTrade(str(program_spec), dict(at), n, len(one.values) + one.edge_count,
                            tuple(loop.names), results[0].value, tuple(rows), notes)
