@@ -17,24 +17,23 @@ def memory_report(record) -> Tabular:
     rows = [
         ["tape entries", _n(entries), "", "", f"{_n(record.edges)} edges"],
         ["stored values", _n(record.stored_values), _n(record.stored_bytes), "",
-         "the numbers reverse mode keeps, as values (itemsize × elements)"],
+         "kept for reverse mode, as values"],
     ]
     rows += [[f"  {g.dtype} {'scalar' if not g.shape else '×'.join(map(str, g.shape))}",
               _n(g.count), _n(g.bytes), "", ""] for g in record.groups]
     rows += [
         ["tape as adcli holds it", _n(record.analytic_slots), _n(record.tape_measured),
          _n(8 * record.analytic_slots),
-         f"measured: {per:,.1f} bytes per entry; counted: entries + 3 slots per edge, "
-         f"8 bytes each"],
+         f"{per:,.1f} bytes per entry"],
         ["reverse: record + adjoint sweep", "", _n(record.reverse_measured),
-         _n(record.reverse_analytic), "measured peak; counted: values + partials + "
-                                      "one adjoint per entry"],
+         _n(record.reverse_analytic), "peak"],
         ["forward: one tangent sweep", "", _n(record.forward_measured),
-         _n(record.forward_analytic), "measured peak beyond the tape; counted: one "
-                                      "tangent per entry"],
+         _n(record.forward_analytic), "peak beyond the tape"],
     ]
-    footer = ["measured: tracemalloc, the bytes Python allocated; a float is an 8-byte "
-              "number in a 24-byte object behind an 8-byte slot",
+    footer = ["bytes: measured by tracemalloc (what Python allocated; a float is an "
+              "8-byte number in a 24-byte object behind an 8-byte slot)",
+              "counted bytes, 8 per number: the tape, entries + 3 slots per edge; reverse, "
+              "values + partials + one adjoint per entry; forward, one tangent per entry",
               f"human sizes: stored values {human(record.stored_bytes)}, tape "
               f"{human(record.tape_measured)}, reverse peak {human(record.reverse_measured)}"]
     return Tabular(f"memory of {shown(record.expression)}{_at(record.point, None)}",
