@@ -179,3 +179,41 @@ def test_tape_summary_has_a_line_on_stored_values(run):
         in notes[-1]
     assert "stored values: 4 numbers" in run("tape", _nested_sin(3), "--at", "0.3",
                                              "--summary").stdout
+
+
+# -- memory --checkpoint: the trade table's command line -------------------------------
+
+STEP_PROGRAM = """\
+from adcli.functions import sin, steps
+
+
+def step(v, x):
+    return sin(v) * 1.0001 + 0.5 * x
+
+
+def f(x):
+    return steps(step, 0.3, 1000, x)
+"""
+
+
+def _revolve_minimum(n: int, s: int) -> int:
+    """Griewank & Walther: r the least with n <= C(s + r, s); r·n - C(s + r, s + 1)."""
+    from math import comb
+
+    r = 0
+    while comb(s + r, s) < n:
+        r += 1
+    return r * n - comb(s + r, s + 1)
+
+
+def test_checkpoint_schedules_from_the_command_line(run, run_json, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "chain.py").write_text(STEP_PROGRAM)
+    args = ("memory", "--program", "chain.py:f", "--at", "x=0.7", "--checkpoint",
+            "all,every:32,revolve:5")
+    lines = [line.split() for line in run(*args, "-q").stdout.splitlines()]
+    assert len(lines) == 3 and all(fields[-1] == "1" for fields in lines)
+    assert int(lines[2][2]) == _revolve_minimum(1000, 5)
+    out = run_json(*args)
+    assert [row["schedule"] for row in out["rows"]] == ["all", "every:32", "revolve:5"]
+    assert run("memory", "x", "--at", "1", "--checkpoint", "all").exit_code == 2

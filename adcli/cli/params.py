@@ -213,6 +213,10 @@ MEMORY = (
           choices=("float32", "float64"), default="float32"),
     Param(("--every",), "every", "With --network: checkpoint every K layers (default: "
           "K = ceil(sqrt(L))).", type=int, metavar="K"),
+    Param(("--checkpoint",), "checkpoint", "With --program: reverse the program's "
+          "adcli.functions.steps loop under each schedule (all, every:K, revolve:S, "
+          "comma-separated), one row each: snapshots, stored values, steps recomputed, time, "
+          "and whether the gradient equals store-all's.", metavar="SCHEDULES"),
     *OUTPUT,
 )
 

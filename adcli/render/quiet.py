@@ -92,7 +92,14 @@ def network_memory(record) -> list:
              _n(record.weights), _n(record.checkpointed)]]
 
 
-LINES = {"MemoryReport": memory_report, "NetworkMemory": network_memory,
+def checkpoint_trade(record) -> list:
+    """One line per schedule: snapshots, peak stored values, forward steps, and 1 if
+    its gradient equals store-all's bit for bit (else 0)."""
+    return [[_n(row.snapshots), _n(row.peak_stored), _n(row.forward_steps),
+             _n(int(row.identical))] for row in record.rows]
+
+
+LINES = {"MemoryReport": memory_report, "CheckpointTrade": checkpoint_trade, "NetworkMemory": network_memory,
          "GraphView": graph_view, "Derivative": derivative, "Comparison": comparison, "StepScan": step_scan,
          "Swell": swell, "TapeTable": tape_table, "Jacobian": jacobian,
          "Hessian": hessian,
