@@ -169,7 +169,7 @@ def _periodic(n: int, k: int) -> int:
 def test_counts_equal_the_formulas_over_a_grid(tmp_path):
     _path, namespace = _module(tmp_path, 1)
     step = namespace["step"]
-    for n in list(range(1, 61)) + list(range(61, 201, 7)) + [200]:
+    for n in range(1, 201):
         for s in range(1, 11):
             got = reverse(step, 0.3, (0.7,), n, f"revolve:{s}").counts
             assert got.forward_steps == _griewank(n, s), (n, s)
