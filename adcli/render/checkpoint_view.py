@@ -6,7 +6,7 @@ from .tabular import Tabular
 
 
 def _count(x) -> str:
-    return "" if x is None else f"{x:,}"
+    return "" if x is None else str(x)  # plain digits: CSV cells stay numbers
 
 
 def checkpoint_trade(record) -> Tabular:
