@@ -31,7 +31,8 @@ def memory_report(record) -> Tabular:
          _n(record.forward_analytic), "peak beyond the tape"],
     ]
     footer = ["bytes: measured by tracemalloc (what Python allocated; a float is an "
-              "8-byte number in a 24-byte object behind an 8-byte slot)",
+              "8-byte number in a 24-byte object behind an 8-byte slot); the graph, "
+              "parsed or traced before, is not the tape's",
               "counted bytes, 8 per number: the tape, entries + 3 slots per edge; reverse, "
               "values + partials + one adjoint per entry; forward, one tangent per entry",
               f"human sizes: stored values {human(record.stored_bytes)}, tape "
