@@ -208,7 +208,7 @@ def _derivative_reasons(tape, bad, gradient: dict, mode: str, np, moved) -> list
     named = {}
     if tape is not None:
         from ..ops import OPS
-        from ..tape.record import _where
+        from ..tape.record import at_row
 
         left = np.ones(len(rows), dtype=bool)
         for out, _arg, p in tape.edge_triples():
@@ -220,7 +220,7 @@ def _derivative_reasons(tape, bad, gradient: dict, mode: str, np, moved) -> list
             if hit.any():
                 node = tape.nodes[out]
                 text = (f"the derivative of {OPS[tape.graph.nodes[node][0]].title} is "
-                        f"infinite or undefined {_where(tape, node)}")
+                        f"infinite or undefined {at_row(tape, node)}")
                 for row in rows[hit].tolist():
                     named[row] = text
                 left &= ~hit

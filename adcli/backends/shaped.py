@@ -89,7 +89,7 @@ def differentiate(problem, mode: str) -> Derivative:
 def check_values(tape, np) -> None:
     """The first entry with an element that is not a number, named with its element."""
     from ..ops import OPS
-    from ..tape.record import _where
+    from ..tape.record import at_row
 
     # the inputs, the point's values, were checked when read: looked at again only
     # when the formula's value is not a number (a library caller's NaN)
@@ -103,7 +103,7 @@ def check_values(tape, np) -> None:
         node = tape.nodes[entry]
         kind, args, _data = tape.graph.nodes[node]
         bad = np.argwhere(~np.isfinite(np.atleast_1d(value)))[0]
-        where = _where(tape, node)
+        where = at_row(tape, node)
         if kind not in OPS:
             raise MathError(f"the value of {tape.graph.nodes[node][2] or 'an input'} is not "
                             f"finite at element {_index(bad, value)}")

@@ -7,7 +7,6 @@ swell), and AD (exact to working precision at a small constant cost per op).
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import replace
 
@@ -15,7 +14,7 @@ from ..backends import Problem, backend
 from ..backends._common import kink_warnings
 from ..errors import AdcliError
 from ..records.comparison import Comparison, MethodRow
-from ..records import counted
+from .method_rows import correct_digits, cost_words, note_words
 from .reference import DEFAULT_DIGITS, reference
 from ..backends.shaped import is_shaped
 
@@ -76,8 +75,8 @@ def _row(problem: Problem, ref, name: str, mode: str, method: str | None) -> Met
     seconds = time.perf_counter() - start
     abs_error, rel_error = _errors(result.gradient, ref.gradient)
     return MethodRow(name, dict(result.gradient), abs_error, rel_error,
-                     _correct_digits(rel_error, problem.digits), result.cost.get("evaluations"),
-                     _cost(result), seconds, _note(result), tuple(result.warnings))
+                     correct_digits(rel_error, problem.digits), result.cost.get("evaluations"),
+                     cost_words(result), seconds, note_words(result), tuple(result.warnings))
 
 
 def _errors(gradient: dict, exact: dict) -> tuple[float, float]:
@@ -87,47 +86,3 @@ def _errors(gradient: dict, exact: dict) -> tuple[float, float]:
     absolute = [abs(gradient[k] - exact[k]) for k in gradient]
     relative = [a / abs(exact[k]) if exact[k] != 0 else a for a, k in zip(absolute, gradient)]
     return float(max(absolute)), float(max(relative))
-
-
-def _correct_digits(rel_error: float, working: int | None) -> float:
-    """Significant digits that agree with the reference, up to the working precision."""
-    most = working if working is not None else 17
-    if rel_error == 0:
-        return float(most)
-    return max(0.0, min(float(most), round(-math.log10(rel_error), 1)))
-
-
-def _cost(result) -> str:
-    cost = result.cost
-    if result.mode == "numerical":
-        return counted(cost["evaluations"], "evaluation")
-    if result.mode == "symbolic":
-        if "expression_nodes" not in cost:
-            return counted(cost.get("array_entries", 0), "array entry", "array entries")
-        return counted(cost["expression_nodes"], "expression node")
-    return (f"{counted(cost['sweeps'], 'sweep')} over "
-            f"{counted(cost['tape_entries'], 'tape entry', 'tape entries')}")
-
-
-def _note(result) -> str:
-    kinds = sorted({w.kind for w in result.warnings})
-    warned = f"warning: {', '.join(kinds)} at the point; " if kinds else ""
-    return warned + _details(result)
-
-
-def _details(result) -> str:
-    details = result.details
-    if result.mode == "symbolic":
-        return "; ".join(f"d/d{k} = {v}" for k, v in result.formulas.items())
-    if result.mode != "numerical":
-        return "no truncation error: rounding only"
-    if "step" not in details:  # vectors and matrices: a step per element
-        return details.get("note", "")
-    step = details["step"]
-    steps = ", ".join(f"h{'' if len(step) == 1 else f'({k})'} = {float(h):.3g}"
-                      for k, h in step.items())
-    estimate = details.get("error_estimate")
-    if estimate:
-        worst = max(float(e) for e in estimate.values() if e is not None)
-        steps += f"; estimated error {worst:.2g}"
-    return steps

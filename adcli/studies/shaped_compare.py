@@ -26,7 +26,7 @@ def compare_arrays(problem, methods: tuple, digits: int, on_step=None) -> Compar
 
     from dataclasses import replace
 
-    from .compare import _correct_digits, _cost, _note
+    from .method_rows import correct_digits, cost_words, note_words
 
     if problem.digits is not None:
         raise UsageError("--precision with vectors and matrices: not yet in compare")
@@ -58,8 +58,8 @@ def compare_arrays(problem, methods: tuple, digits: int, on_step=None) -> Compar
         seconds = time.perf_counter() - start
         absolute, relative = worst_errors(np, result.gradient, ref.gradient)
         rows.append(MethodRow(name, dict(result.gradient), absolute, relative,
-                              _correct_digits(relative, None), result.cost.get("evaluations"),
-                              _cost(result), seconds, _note(result),
+                              correct_digits(relative, None), result.cost.get("evaluations"),
+                              cost_words(result), seconds, note_words(result),
                               tuple(result.warnings)))
     return Comparison(problem.text, problem.point, ref, tuple(rows), None, ())
 

@@ -135,14 +135,14 @@ def row_errors(tape, failed, np) -> list:
 
 
 def _reason(tape, node: int, row: int, np) -> str:
-    from .record import _where
+    from .record import at_row
 
     kind, args, _data = tape.graph.nodes[node]
     if kind == VAR:
         return _not_finite_point(tape, row)
     op = OPS[kind]
     xs = [_element(tape.node_values[a], row) for a in args]
-    where = _where(tape, node)
+    where = at_row(tape, node)
     if all(x - x == 0 for x in xs) and not op.in_domain(*xs):
         return f"{op.title} is undefined {where}: it needs {op.domain[1]}"
     if all(x - x == 0 for x in xs):

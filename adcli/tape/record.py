@@ -328,7 +328,7 @@ def _record_lazy(graph: Graph, tape: Tape, emit) -> None:
         raise
 
 
-def _where(tape: Tape, node: int) -> str:
+def at_row(tape: Tape, node: int) -> str:
     """``at row v3 = log(v2)``, or the constant expression itself."""
     graph = tape.graph
     if graph.constant[node]:
@@ -355,7 +355,7 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
     kind, args, _data = graph.nodes[node]
     op = OPS[kind]
     xs = [tape.node_values[a] for a in args]
-    where, given = _where(tape, node), _arguments(tape, node)
+    where, given = at_row(tape, node), _arguments(tape, node)
     if not op.in_domain(*xs):
         return MathError(f"{op.title} is undefined {where}{given}: it needs {op.domain[1]}")
     if isinstance(exc, OverflowError):
@@ -377,7 +377,7 @@ def _check_finite(tape: Tape, m) -> None:
         kind = graph.nodes[node][0]
         if kind in OPS and value is not None and not isfinite(value):
             raise MathError(f"{OPS[kind].title} overflows the float range "
-                            f"{_where(tape, node)}{_arguments(tape, node)}")
+                            f"{at_row(tape, node)}{_arguments(tape, node)}")
     raise MathError(f"the formula's value {tape.value!r} is not finite")
 
 
@@ -394,5 +394,5 @@ def derivative_error(tape: Tape, flows) -> MathError:
             node = tape.nodes[out]
             op = OPS[tape.graph.nodes[node][0]]
             return MathError(f"the derivative of {op.title} is infinite or undefined "
-                             f"{_where(tape, node)}{_arguments(tape, node)}")
+                             f"{at_row(tape, node)}{_arguments(tape, node)}")
     return MathError("the derivative overflows the float range")
