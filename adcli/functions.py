@@ -67,7 +67,8 @@ def steps(step, state, n, *params):
     When ``adcli diff --program`` traces the program, the loop is unrolled: every
     step goes on the ordinary tape, which is correct and simplest.  ``adcli
     memory --checkpoint`` (:mod:`adcli.tape.checkpoint`) instead traces the step
-    once and reverses the loop keeping only snapshots.
+    once and reverses the loop keeping only snapshots.  The state and params may
+    be numbers or NumPy arrays; a step keeps the state's shape.
     """
     if _captured is not None:
         _captured.append((step, state, n, params))

@@ -13,12 +13,13 @@ class CheckpointRow:
     schedule: str
     snapshots: int          # states kept at most at once
     peak_stored: int        # snapshot values + tape values and partials, at most at once
+                            # (arrays counted in elements)
     forward_steps: int      # step evaluations that only advance a state (first pass included)
     minimum: int | None     # Revolve's proven minimum of forward_steps (revolve rows)
     taped_steps: int        # step evaluations that record a tape (one per step)
     seconds: float
     peak_bytes: int | None  # tracemalloc peak of the reversal
-    gradient: tuple
+    gradient: tuple         # floats and arrays, each of its input's shape
     identical: bool         # gradient and value equal the store-all ones bit for bit
 
 
@@ -27,8 +28,8 @@ class CheckpointTrade:
     program: str
     point: dict
     steps: int              # n, the loop's length
-    step_entries: int       # values and partials on one step's tape
+    step_entries: int       # values and partials on one step's tape (in elements)
     inputs: tuple           # what the gradient is taken with respect to
-    value: float            # the final state
+    value: object           # the final state: a float or an array
     rows: tuple
     notes: tuple = ()

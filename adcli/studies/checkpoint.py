@@ -7,11 +7,18 @@ import struct
 from ..errors import UsageError
 from ..records.checkpoint import CheckpointRow, CheckpointTrade
 from ..tape.checkpoint import StepLoop, parse_schedule, reverse, revolve_minimum
-from ..tape.record import record
 
 
-def _bits(numbers) -> tuple:
-    return tuple(struct.pack("<d", float(x)) for x in numbers)
+def _bits(values) -> tuple:
+    """Each number's or array's exact bits (an array's with its dtype and shape)."""
+    return tuple((x.dtype.str, x.shape, x.tobytes()) if hasattr(x, "tobytes")
+                 and getattr(x, "shape", ()) != () else struct.pack("<d", float(x))
+                 for x in values)
+
+
+def _argument(value):
+    """A point's value as the program is run with it: an array stays one."""
+    return value if getattr(value, "shape", ()) != () else float(value)
 
 
 def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool = True
@@ -19,8 +26,8 @@ def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool
     """Run ``FILE.py:F`` at ``at``, find its (first) ``adcli.functions.steps`` loop,
     and reverse that loop under ``all`` and each schedule: one row each.
 
-    The gradient is the final state's, with respect to the loop's initial state
-    and each of its params.  Times come from a run without tracemalloc; the byte
+    The gradient is the final state's (the sum of its elements' for an array),
+    with respect to the loop's initial state and each of its params.  Times come from a run without tracemalloc; the byte
     peak, when asked, from a second run under it."""
     from ..functions import capture
     from ..programs.trace import ProgramError, load
@@ -34,7 +41,7 @@ def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
     try:
-        calls = capture(program.function, *(float(at[name]) for name in program.parameters))
+        calls = capture(program.function, *(_argument(at[name]) for name in program.parameters))
     except ProgramError:
         raise
     except Exception as error:  # the user's code raised: say where, in one line
@@ -64,8 +71,11 @@ def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool
             revolve_minimum(n, plan.amount) if plan.kind == "revolve" else None,
             c.taped_steps, result.seconds, result.peak_bytes, result.gradient,
             _bits(result.gradient + (result.value,)) == reference))
-    one = record(loop.graph_at(loop.state), loop.point(loop.state))
     notes = () if loop.fixed is not None else (
         "the step's control flow depends on the state: it is traced again at every step",)
-    return CheckpointTrade(str(program_spec), dict(at), n, len(one.values) + one.edge_count,
+    if loop.np is not None:
+        notes += ("arrays: stored values are counted in elements (a snapshot holds the "
+                  "state's elements); the gradient is that of the sum of the final "
+                  "state's elements",)
+    return CheckpointTrade(str(program_spec), dict(at), n, loop.size(loop.tape_at(loop.state)),
                            tuple(loop.names), results[0].value, tuple(rows), notes)

@@ -19,11 +19,16 @@ recomputation, which the schedule decides:
 
 Every schedule records the same step tapes from the same states and sweeps them
 in the same order, so their gradients agree bit for bit with ``all``.
+
+The state and params may be NumPy arrays: the step is then traced with arrays
+(:mod:`adcli.programs.arrays`), recorded and advanced in NumPy, and swept as
+:mod:`adcli.backends.shaped` sweeps; the gradient is that of the sum of the
+final state's elements (the final state itself when it is a number), and
+stored values are counted in elements.
 """
 
 from __future__ import annotations
 
-import math
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -32,71 +37,12 @@ from ..errors import MathError, UsageError
 from ..language.graph import CONST, VAR
 from ..ops.namespaces import FLOAT
 from .record import record
-from .sweeps import adjoints
+from .schedules import (Schedule, _split, parse_schedule, periodic_count,  # noqa: F401
+                        repetitions, revolve_minimum)
+from .sweeps import adjoints, adjoints_columns
 
 #: Over this many steps a schedule is refused before any work (about a minute).
 MAX_STEPS = 2_000_000
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """A parsed ``--checkpoint`` choice; ``amount`` is K, S, or None for ``all``."""
-
-    kind: str          # "all", "every" or "revolve"
-    amount: int | None
-    text: str
-
-
-def parse_schedule(text: str, n: int) -> Schedule:
-    """``all``, ``every:K``, ``every:sqrt`` or ``revolve:S`` for a loop of ``n`` steps."""
-    kind, _, amount = text.strip().partition(":")
-    if kind == "all" and not amount:
-        return Schedule("all", None, "all")
-    if kind == "every" and amount == "sqrt":
-        return Schedule("every", math.isqrt(n - 1) + 1 if n > 1 else 1, text.strip())
-    if kind in ("every", "revolve") and amount.isdigit() and int(amount) >= 1:
-        return Schedule(kind, int(amount), text.strip())
-    raise UsageError(f"--checkpoint {text}: give all, every:K, every:sqrt or revolve:S "
-                     f"(K, S whole numbers from 1)")
-
-
-def repetitions(n: int, snapshots: int) -> int:
-    """The least r with ``n <= C(snapshots + r, snapshots)``: how often, at most,
-    Revolve advances through any one step."""
-    r, reach = 0, 1
-    while reach < n:
-        r += 1
-        reach = reach * (snapshots + r) // r
-    return r
-
-
-def revolve_minimum(n: int, snapshots: int) -> int:
-    """Griewank's bound: the fewest forward steps that reverse ``n`` steps with
-    ``snapshots`` snapshots (the one at the start included; taping not counted)."""
-    if n <= 1:
-        return 0
-    r = repetitions(n, snapshots)
-    return r * n - math.comb(snapshots + r, snapshots + 1)
-
-
-def periodic_count(n: int, k: int) -> int:
-    """Forward steps of ``every:K``: the first pass to the last snapshot, then each
-    segment of length L recomputed once (L - 1 steps)."""
-    segments = -(-n // k)
-    return k * (segments - 1) + n - segments
-
-
-def _split(n: int, snapshots: int) -> int:
-    """How many steps Revolve advances before its next snapshot, out of ``n``.
-
-    With r = :func:`repetitions`, a split is optimal when the m steps before it
-    can be reversed with one repetition fewer (m <= C(s+r-1, s)) and the n - m
-    after it with one snapshot fewer (n - m <= C(s+r-1, s-1)), each at least at
-    the edge of its own repetition count; then m + t(n-m, s-1) + t(m, s) is
-    r*n - C(s+r, s+1), because C(s+r, s+1) = C(s+r-1, s) + C(s+r-1, s+1).  We
-    take the largest such m."""
-    r, s = repetitions(n, snapshots), snapshots
-    return min(math.comb(s + r - 1, s), n - math.comb(s + r - 2, s - 1))
 
 
 @dataclass
@@ -125,11 +71,15 @@ class Reversal:
     """The outcome of one schedule: the final state, its gradient, and the costs."""
 
     schedule: str
-    value: float
-    gradient: tuple     # d final / d (initial state, *params)
+    value: object       # the final state: a float or an array
+    gradient: tuple     # d final / d (initial state, *params), each of its input's shape
     counts: Counts
     seconds: float
     peak_bytes: int | None
+
+
+def _shaped(value) -> bool:
+    return isinstance(value, (list, tuple)) or getattr(value, "shape", ()) != ()
 
 
 class StepLoop:
@@ -137,25 +87,44 @@ class StepLoop:
 
     The step is traced once; if its control flow depended on the state (the
     tracer remembered a comparison), it is traced again at every state instead.
+    ``np`` is NumPy when the state or a param is an array, else None.
     """
 
-    def __init__(self, step, state: float, params: tuple, n: int):
+    def __init__(self, step, state, params: tuple, n: int):
         if not isinstance(n, int) or n < 0:
             raise UsageError(f"steps: n must be a whole number >= 0, got {n!r}")
         if n > MAX_STEPS:
             raise UsageError(f"steps: {n:,} steps is over the bound of {MAX_STEPS:,}")
-        self.step, self.state, self.params, self.n = step, float(state), \
-            tuple(float(p) for p in params), n
+        self.np = None
+        if _shaped(state) or any(_shaped(p) for p in params):
+            import numpy
+
+            self.np = numpy
+        self.step, self.n = step, n
+        self.state, self.params = self._value(state), tuple(self._value(p) for p in params)
+        self.shape = getattr(self.state, "shape", ())
         self.path = _source(step)
         self.names = ["state"] + [f"p{k + 1}" for k in range(len(params))]
         graph, decisions = self._trace(self.state)
         self.fixed = graph if not decisions else None
-        self._program = self._compile(graph) if self.fixed is not None else None
+        self._program = self._compile(graph) if self.fixed is not None and not self.np \
+            else None
 
-    def _trace(self, state: float):
+    def _value(self, x):
+        """An input as the tracer takes it: an array of floats, or a float."""
+        if self.np is not None and _shaped(x):
+            return self.np.array(x, dtype=float)
+        return float(x)
+
+    def _trace(self, state):
         from ..programs.trace import Traced, Tracer
 
-        tracer = Tracer(self.path)
+        if self.np is not None:
+            from ..programs.arrays import ArrayTracer
+
+            tracer = ArrayTracer(self.path)
+        else:
+            tracer = Tracer(self.path)
         args = [tracer.variable(name, v) for name, v in zip(self.names, (state,) + self.params)]
         out = self.step(*args)
         if not isinstance(out, Traced):
@@ -163,6 +132,12 @@ class StepLoop:
         graph = tracer.graph
         graph.output = tracer.node(out)
         graph.outputs = [graph.output]
+        if self.np is not None:
+            shape = self.np.shape(tracer.values[graph.output])
+            if shape != self.np.shape(state):
+                raise UsageError(f"steps: the step returns a state of shape {shape} from "
+                                 f"one of shape {self.np.shape(state)}: a state keeps its "
+                                 f"shape from step to step")
         return graph, tracer.decisions
 
     def _compile(self, graph):
@@ -178,13 +153,40 @@ class StepLoop:
         inputs = [graph.variables.get(name, -1) for name in self.names]
         return values, code, inputs, graph.output
 
-    def graph_at(self, state: float):
+    def graph_at(self, state):
         return self.fixed if self.fixed is not None else self._trace(state)[0]
 
-    def advance(self, state: float) -> float:
+    def tape_at(self, state, partials: bool = True):
+        """One step's tape from ``state``: in NumPy for arrays, a non-finite
+        element refused as ``diff`` refuses it."""
+        graph = self.graph_at(state)
+        if self.np is None:
+            return record(graph, self.point(state), partials=partials)
+        from ..backends.shaped import check_values
+        from ..ops.namespaces import numpy_math
+
+        tape = record(graph, self.point(state), numpy_math(), partials=partials)
+        total = self.np.sum(tape.value)
+        if not total - total == 0:
+            check_values(tape, self.np)
+        if not self.shape:
+            tape.value = float(tape.value)  # a number stays a float from step to step
+        return tape
+
+    def size(self, tape) -> int:
+        """Values and partials a tape holds, arrays counted in elements (a linear
+        map's partial reads its operands and holds none)."""
+        if self.np is None:
+            return len(tape.values) + tape.edge_count
+        from ..ops.linear import Linear
+
+        partials = sum(0 if p.__class__ is Linear else getattr(p, "size", 1)
+                       for p in tape.edges[2::3])
+        return sum(getattr(v, "size", 1) for v in tape.values) + partials
+
+    def advance(self, state):
         if self._program is None:
-            graph = self._trace(state)[0]
-            return record(graph, self.point(state), partials=False).value
+            return self.tape_at(state, partials=False).value
         values, code, inputs, output = self._program
         for node, value in zip(inputs, (state,) + self.params):
             if node >= 0:
@@ -196,7 +198,7 @@ class StepLoop:
             raise MathError(f"a step from the state {state!r} has no real value") from None
         return values[output]
 
-    def point(self, state: float) -> dict:
+    def point(self, state) -> dict:
         return dict(zip(self.names, (state,) + self.params))
 
 
@@ -211,43 +213,45 @@ def _source(step) -> str:
         return "<step>"
 
 
-def _size(tape) -> int:
-    return len(tape.values) + tape.edge_count
-
-
 class _Run:
     """One schedule's reverse pass: snapshots, the adjoints carried back, the counts."""
 
     def __init__(self, loop: StepLoop):
         self.loop, self.counts = loop, Counts()
-        self.snapshots: dict[int, float] = {}
-        self.bar_state, self.bar_params = 1.0, [0.0] * len(loop.params)
+        self.snapshots: dict = {}
+        self.elements = getattr(loop.state, "size", 1)  # values one state holds
+        np = loop.np
+        self.bar_state = np.ones(loop.shape) if loop.shape else 1.0
+        self.bar_params = [np.zeros(p.shape) if getattr(p, "shape", ()) else 0.0
+                           for p in loop.params]
         self.value = None
 
-    def store(self, index: int, state: float) -> None:
+    def store(self, index: int, state) -> None:
         self.snapshots[index] = state
-        self.counts.hold(1, snapshot=True)
+        self.counts.hold(self.elements, snapshot=True)
 
     def free(self, index: int) -> None:
         del self.snapshots[index]
-        self.counts.drop(1, snapshot=True)
+        self.counts.drop(self.elements, snapshot=True)
 
-    def advance(self, index: int, state: float, to: int) -> float:
+    def advance(self, index: int, state, to: int):
         for _ in range(index, to):
             state = self.loop.advance(state)
         self.counts.forward_steps += to - index
         return state
 
-    def tape(self, state: float):
-        loop = self.loop
+    def tape(self, state):
         self.counts.taped_steps += 1
-        return record(loop.graph_at(state), loop.point(state))
+        return self.loop.tape_at(state)
 
     def reverse(self, index: int, tape) -> None:
         """Sweep step ``index``'s tape: its adjoints of the params add up, and its
         state's adjoint goes back to step ``index - 1``."""
         if index == self.loop.n - 1:
             self.value = tape.value
+        np = self.loop.np
+        if np is not None:
+            return self._reverse_arrays(tape, np)
         if tape.output < 0:
             self.bar_state = 0.0
             return
@@ -260,11 +264,34 @@ class _Run:
         entry = inputs.get("state")
         self.bar_state = bar[entry] if entry is not None else 0.0
 
-    def step_back(self, index: int, state: float) -> None:
+    def _reverse_arrays(self, tape, np) -> None:
+        """As :meth:`reverse`, with the shaped sweep: an input's adjoint that is
+        None is zero, a smaller one (a scalar) is spread over the input's shape."""
+        loop = self.loop
+        bar = [None] * len(tape) if tape.output < 0 else \
+            adjoints_columns(tape, {tape.output: self.bar_state}, np)
+        inputs = tape.inputs
+
+        def adjoint(name, value):
+            entry = inputs.get(name)
+            g = bar[entry] if entry is not None else None
+            shape = getattr(value, "shape", ())
+            if g is None:
+                return np.zeros(shape) if shape else 0.0
+            if not shape:
+                return float(g)
+            return g if np.shape(g) == shape else np.broadcast_to(g, shape).astype(float)
+
+        for k, (name, value) in enumerate(zip(loop.names[1:], loop.params)):
+            self.bar_params[k] = self.bar_params[k] + adjoint(name, value)
+        self.bar_state = adjoint("state", loop.state)
+
+    def step_back(self, index: int, state) -> None:
         tape = self.tape(state)
-        self.counts.hold(_size(tape))
+        size = self.loop.size(tape)
+        self.counts.hold(size)
         self.reverse(index, tape)
-        self.counts.drop(_size(tape))
+        self.counts.drop(size)
 
 
 def _store_all(run: _Run) -> None:
@@ -272,13 +299,13 @@ def _store_all(run: _Run) -> None:
     state = loop.state
     for _ in range(loop.n):
         tape = run.tape(state)
-        run.counts.hold(_size(tape))
+        run.counts.hold(loop.size(tape))
         tapes.append(tape)
         state = tape.value
     for index in range(loop.n - 1, -1, -1):
         tape = tapes.pop()
         run.reverse(index, tape)
-        run.counts.drop(_size(tape))
+        run.counts.drop(run.loop.size(tape))
 
 
 def _periodic(run: _Run, k: int) -> None:
@@ -293,11 +320,11 @@ def _periodic(run: _Run, k: int) -> None:
         segment = [run.snapshots[start]]
         for index in range(start + 1, end):  # the segment's states, recomputed once
             segment.append(run.advance(index - 1, segment[-1], index))
-            run.counts.hold(1, snapshot=True)
+            run.counts.hold(run.elements, snapshot=True)
         for index in range(end - 1, start - 1, -1):
             run.step_back(index, segment.pop())
             if index > start:
-                run.counts.drop(1, snapshot=True)
+                run.counts.drop(run.elements, snapshot=True)
         run.free(start)
 
 
@@ -326,7 +353,7 @@ def _revolve(run: _Run, snapshots: int) -> None:
         run.free(0)
 
 
-def reverse(step, state: float, params: tuple, n: int, schedule: str,
+def reverse(step, state, params: tuple, n: int, schedule: str,
             measure_bytes: bool = False, loop: StepLoop | None = None) -> Reversal:
     """The final state of ``n`` steps and its gradient with respect to the initial
     state and each param, by reverse mode under ``schedule``, with its costs.
@@ -340,7 +367,7 @@ def reverse(step, state: float, params: tuple, n: int, schedule: str,
     began = time.perf_counter()
     try:
         if n == 0:
-            run.value, run.bar_state = loop.state, 1.0
+            run.value = loop.state
         elif plan.kind == "all":
             _store_all(run)
         elif plan.kind == "every":
