@@ -187,3 +187,21 @@ def sweeps_fixture(*modules):
         return count_sweeps(monkeypatch, *modules)
 
     return sweeps
+
+
+def griewank_minimum(n: int, s: int) -> int:
+    """Forward steps of Griewank's binomial schedule (Revolve), from the paper's
+    formula: r the least with n <= C(s + r, s), then r*n - C(s + r, s + 1)."""
+    import math
+
+    r = 0
+    while math.comb(s + r, s) < n:
+        r += 1
+    return r * n - math.comb(s + r, s + 1) if n > 1 else 0
+
+
+def periodic_steps(n: int, k: int) -> int:
+    """Forward steps of a snapshot every k steps: the first pass to the last
+    snapshot, then each segment recomputed once but for its last step."""
+    starts = list(range(0, n, k))
+    return starts[-1] + sum(min(k, n - start) - 1 for start in starts)

@@ -16,6 +16,8 @@ import textwrap
 
 import pytest
 
+from tests.support import griewank_minimum, periodic_steps
+
 from adcli.studies.checkpoint import checkpoint_trade
 from adcli.tape.checkpoint import reverse, revolve_minimum
 
@@ -153,30 +155,17 @@ def test_griewank_formula_is_the_brute_force_minimum():
             assert revolve_minimum(n, s) == _fewest(n, s), (n, s)
 
 
-def _griewank(n: int, s: int) -> int:
-    r = 0
-    while math.comb(s + r, s) < n:
-        r += 1
-    return r * n - math.comb(s + r, s + 1) if n > 1 else 0
-
-
-def _periodic(n: int, k: int) -> int:
-    starts = list(range(0, n, k))
-    first_pass = starts[-1]
-    return first_pass + sum(min(k, n - start) - 1 for start in starts)
-
-
 def test_counts_equal_the_formulas_over_a_grid(tmp_path):
     _path, namespace = _module(tmp_path, 1)
     step = namespace["step"]
     for n in range(1, 201):
         for s in range(1, 11):
             got = reverse(step, 0.3, (0.7,), n, f"revolve:{s}").counts
-            assert got.forward_steps == _griewank(n, s), (n, s)
+            assert got.forward_steps == griewank_minimum(n, s), (n, s)
             assert got.taped_steps == n and got.peak_snapshots <= s
         for k in (1, 2, 5, math.isqrt(n - 1) + 1 if n > 1 else 1, 13):
             got = reverse(step, 0.3, (0.7,), n, f"every:{k}").counts
-            assert got.forward_steps == _periodic(n, k), (n, k)
+            assert got.forward_steps == periodic_steps(n, k), (n, k)
 
 
 def test_memory_rises_with_snapshots_and_recomputation_falls(tmp_path):

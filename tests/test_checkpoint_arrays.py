@@ -17,6 +17,8 @@ import textwrap
 import numpy as np
 import pytest
 
+from tests.support import griewank_minimum, periodic_steps
+
 from adcli.studies.checkpoint import checkpoint_trade
 from adcli.tape.checkpoint import reverse
 
@@ -148,18 +150,6 @@ def test_trade_agrees_with_the_unrolled_program(tmp_path, run, function, names, 
             np.testing.assert_allclose(g, unrolled[name], rtol=1e-12, atol=1e-14)
 
 
-def _griewank(n: int, s: int) -> int:
-    r = 0
-    while math.comb(s + r, s) < n:
-        r += 1
-    return r * n - math.comb(s + r, s + 1) if n > 1 else 0
-
-
-def _periodic(n: int, k: int) -> int:
-    starts = list(range(0, n, k))
-    return starts[-1] + sum(min(k, n - start) - 1 for start in starts)
-
-
 def test_counts_are_the_scalar_formulas_and_values_are_elements(tmp_path):
     _path, namespace = _module(tmp_path, 1)
     for n in range(1, 30):
@@ -170,13 +160,13 @@ def test_counts_are_the_scalar_formulas_and_values_are_elements(tmp_path):
         assert per_step >= 4 + 16 + 4 + 4
         for s in range(1, 5):
             got = reverse(namespace["rnn"], X0, (W, B), n, f"revolve:{s}").counts
-            assert got.forward_steps == _griewank(n, s), (n, s)
+            assert got.forward_steps == griewank_minimum(n, s), (n, s)
             assert got.taped_steps == n and got.peak_snapshots <= s
         one = reverse(namespace["rnn"], X0, (W, B), n, "revolve:1").counts
         assert one.peak_stored == per_step + 4  # one tape and one snapshot of 4 elements
         for k in (1, 2, 3, math.isqrt(n - 1) + 1 if n > 1 else 1):
             got = reverse(namespace["rnn"], X0, (W, B), n, f"every:{k}").counts
-            assert got.forward_steps == _periodic(n, k), (n, k)
+            assert got.forward_steps == periodic_steps(n, k), (n, k)
 
 
 def test_the_trade_table_through_the_command_line(tmp_path, run):
@@ -188,7 +178,7 @@ def test_the_trade_table_through_the_command_line(tmp_path, run):
     trade = json.loads(result.output)
     assert [row["schedule"] for row in trade["rows"]] == ["all", "revolve:3"]
     assert all(row["identical"] for row in trade["rows"])
-    assert trade["rows"][1]["forward_steps"] == trade["rows"][1]["minimum"] == _griewank(20, 3)
+    assert trade["rows"][1]["forward_steps"] == trade["rows"][1]["minimum"] == griewank_minimum(20, 3)
     assert trade["rows"][1]["peak_stored"] < trade["rows"][0]["peak_stored"]
     assert any("elements" in note for note in trade["notes"])
     value, gradient = _rnn_reference(20)
