@@ -32,11 +32,12 @@ class MemoryReport:
     stored_bytes: int              # their bytes as values (dtype itemsize x elements)
     groups: tuple                  # StoredGroup per (dtype, shape)
     tape_measured: int             # bytes allocated to record the tape (all of it)
-    analytic_slots: int            # entries + 3 slots per edge (out, arg, partial)
+    tape_analytic: int             # values + partials + entry numbers (4 bytes each)
     reverse_measured: int          # peak bytes of record + one adjoint sweep
     reverse_analytic: int          # values + partials + one adjoint per entry, as values
     forward_measured: int          # peak extra bytes of one tangent sweep over the tape
-    forward_analytic: int          # one tangent per entry, as values
+    live_values: int               # the most entries alive at once (execution order)
+    forward_analytic: int          # one tangent per live value, as values
 
     @property
     def bytes_per_entry(self) -> float:

@@ -22,19 +22,23 @@ def memory_report(record) -> Tabular:
     rows += [[f"  {g.dtype} {'scalar' if not g.shape else '×'.join(map(str, g.shape))}",
               _n(g.count), _n(g.bytes), "", ""] for g in record.groups]
     rows += [
-        ["tape as adcli holds it", _n(record.analytic_slots), _n(record.tape_measured),
-         _n(8 * record.analytic_slots),
+        ["tape as adcli holds it", "", _n(record.tape_measured), _n(record.tape_analytic),
          f"{per:,.1f} bytes per entry"],
         ["reverse: record + adjoint sweep", "", _n(record.reverse_measured),
          _n(record.reverse_analytic), "peak"],
-        ["forward: one tangent sweep", "", _n(record.forward_measured),
-         _n(record.forward_analytic), "peak beyond the tape"],
+        ["forward: one tangent sweep", _n(record.live_values), _n(record.forward_measured),
+         _n(record.forward_analytic), "peak beyond the tape; values: most alive at once"],
     ]
-    footer = ["bytes: measured by tracemalloc (what Python allocated; a float is an "
-              "8-byte number in a 24-byte object behind an 8-byte slot); the graph, "
+    held = ("each value a NumPy array behind an 8-byte slot" if record.shaped else
+            "a tape of floats holds them in typed arrays, 8 bytes each, and the recorder "
+            "keeps each graph node's value as a Python float besides, a 24-byte object "
+            "behind an 8-byte slot")
+    footer = [f"bytes: measured by tracemalloc (what Python allocated; {held}); the graph, "
               "parsed or traced before, is not the tape's",
-              "counted bytes, 8 per number: the tape, entries + 3 slots per edge; reverse, "
-              "values + partials + one adjoint per entry; forward, one tangent per entry",
+              "counted bytes: the tape, values + partials + 4 per entry number (each "
+              "entry's graph node, both ends of each edge); reverse, values + partials + "
+              "one adjoint per entry; forward, one tangent per value alive at once (adcli's "
+              "sweep over the tape keeps one per entry)",
               f"human sizes: stored values {human(record.stored_bytes)}, tape "
               f"{human(record.tape_measured)}, reverse peak {human(record.reverse_measured)}"]
     return Tabular(f"memory of {shown(record.expression)}{_at(record.point, None)}",

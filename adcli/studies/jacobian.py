@@ -73,7 +73,7 @@ def jacobian(problem: Problem, mode: str = "auto") -> Jacobian:
     n, m = len(names), len(tape.outputs)
     note = ""
     if mode == "auto":
-        mode, note = advice(n, m, len(tape.edges) // 3)
+        mode, note = advice(n, m, tape.edge_count)
     performed = 0
     if mode == "forward":
         check_sweeps(n, len(tape), "forward mode", f"reverse mode needs {_sweeps(m)} "

@@ -2,14 +2,16 @@
 
 Counts come from the tape itself (its values' dtypes and shapes); the
 measurements are tracemalloc's, around the very calls ``adcli diff`` makes,
-so the two can disagree and the table shows by how much: a Python float is
-8 bytes of number in a 24-byte object behind an 8-byte list slot.
+so the two can disagree and the table shows by how much: a tape of floats
+keeps its numbers in typed arrays, but the recorder also keeps each graph
+node's value as a Python float (a 24-byte object behind an 8-byte slot).
 """
 
 from __future__ import annotations
 
 import gc
 import math
+from array import array
 from collections.abc import Iterable
 
 from ..errors import UsageError
@@ -63,7 +65,10 @@ def _groups(values) -> tuple:
 
 def _partial_bytes(tape) -> int:
     """Bytes of the partials stored on edges: a float 8, an array its own; an op's
-    constant partial (an int) and a linear map (it reads its operands) none."""
+    constant partial (an int) and a linear map (it reads its operands) none, unless
+    the tape is typed (floats), where every partial is a stored number."""
+    if isinstance(tape.partials, array):
+        return tape.partials.itemsize * len(tape.partials)
     total = 0
     for _out, _arg, p in tape.edge_triples():
         if p.__class__ is float:
@@ -71,6 +76,36 @@ def _partial_bytes(tape) -> int:
         else:
             total += getattr(p, "nbytes", 0)
     return total
+
+
+def live_peak(tape) -> tuple:
+    """(entries, bytes) alive at most at once in execution order: an entry lives
+    from its evaluation to the last entry that reads it (an output, to the end).
+    What a forward sweep needs at least, one tangent of each value's size."""
+    n = len(tape)
+    last = array("i", range(n))
+    for out, arg in zip(tape.edge_out, tape.edge_arg):
+        last[arg] = out
+    for entry in tape.outputs:
+        if entry >= 0:
+            last[entry] = n
+    dying = [[] for _ in range(n + 1)]
+    for entry, end in enumerate(last):
+        dying[end].append(entry)
+    sizes = [value_bytes(v)[1] for v in tape.values]
+    live = peak = live_bytes = peak_bytes = 0
+    for entry in range(n):
+        live, live_bytes = live + 1, live_bytes + sizes[entry]
+        peak, peak_bytes = max(peak, live), max(peak_bytes, live_bytes)
+        for gone in dying[entry]:
+            live, live_bytes = live - 1, live_bytes - sizes[gone]
+    return peak, peak_bytes
+
+
+def _index_bytes(tape) -> int:
+    """The entry numbers a tape holds: each entry's graph node, both ends of each edge."""
+    return (tape.nodes.itemsize * len(tape.nodes)
+            + (tape.edge_out.itemsize + tape.edge_arg.itemsize) * tape.edge_count)
 
 
 def memory_report(problem) -> MemoryReport:
@@ -92,14 +127,13 @@ def memory_report(problem) -> MemoryReport:
     for v in tape.values:
         count, size = value_bytes(v)
         values, nbytes = values + count, nbytes + size
-    partials = _partial_bytes(tape)
+    partials, indices, live = _partial_bytes(tape), _index_bytes(tape), live_peak(tape)
     entries, edges, groups = len(tape), tape.edge_count, _groups(tape.values)
     del tape
     _, _, reverse_peak = measured(reverse)
     return MemoryReport(problem.text, dict(problem.point), shaped, entries, edges, values,
-                        nbytes, groups, tape_bytes,
-                        entries + 3 * edges, reverse_peak, 2 * nbytes + partials,
-                        forward_peak, nbytes)
+                        nbytes, groups, tape_bytes, nbytes + partials + indices,
+                        reverse_peak, 2 * nbytes + partials, forward_peak, *live)
 
 
 def _scalar_steps(problem):

@@ -27,7 +27,7 @@ def emitter(graph, tape, m, partials: bool):
     graph_nodes, constant = graph.nodes, graph.constant
     kinds, arg0, arg1 = graph.kinds, graph.arg0, graph.arg1
     val, entry_of = tape.node_values, tape.entry_of
-    nodes, values, kinks, extend = tape.nodes, tape.values, tape.kinks, tape.edges.extend
+    nodes, values, kinks, add = tape.nodes, tape.values, tape.kinks, tape.add_edge
     ops = getattr(m, "op_steps", None)
     if ops is None:  # once per namespace: a chunk of points records in about a millisecond
         ops = m.op_steps = {name: (op, getattr(m, name), op.partials, op.kink)
@@ -58,7 +58,7 @@ def emitter(graph, tape, m, partials: bool):
                     if partials:
                         for side, chosen in ((args[1], test), (args[2], ~test)):
                             if entry_of[side] >= 0:
-                                extend((entry, entry_of[side], np.where(chosen, 1.0, 0.0)))
+                                add(entry, entry_of[side], np.where(chosen, 1.0, 0.0))
             else:  # comparison or logic: a value, never an entry
                 val[node] = apply_boolean(kind, m, *[val[a] for a in args])
             return
@@ -78,9 +78,8 @@ def emitter(graph, tape, m, partials: bool):
         if partials:
             for k, source in enumerate((entry_of[a],) if b < 0 else (entry_of[a], entry_of[b])):
                 if source >= 0:
-                    extend((entry, source, partial(rules[k], out, xs, mask,
-                                                   op.subgradient[k] if mask is not None
-                                                   else None)))
+                    add(entry, source, partial(rules[k], out, xs, mask,
+                                               op.subgradient[k] if mask is not None else None))
 
     return emit
 

@@ -7,7 +7,10 @@ branch of each conditional.  Constants are not entries; they stay inline.
 While it records, the tape stores each entry's local partials as *edges*
 ``(entry, argument, partial)``.  Both sweeps are then single loops over the
 edges — forward in order, reverse backwards — and no op's derivative is
-written anywhere but in :mod:`adcli.ops`.  Values must exist (an error is
+written anywhere but in :mod:`adcli.ops`.  A tape of Python floats keeps its
+numbers in typed arrays (8 bytes a value or partial, 4 an index) rather than
+as objects in lists: reverse mode's price is its stored values, and a list
+would pay 32 bytes for each 8-byte float.  Values must exist (an error is
 raised at once); an undefined local partial becomes NaN on its edge and is
 reported only if a requested derivative depends on it.
 """
@@ -43,24 +46,27 @@ Branch = namedtuple("Branch", "node taken")
 class Tape:
     """The Wengert list of one formula at one point.
 
-    ``nodes[i]`` is the graph node of entry ``i`` (packed once recorded) and
-    ``values[i]`` its value;
-    ``entry_of`` maps graph nodes back (-1: constant or not executed).
-    ``edges`` is flat: ``out, arg, partial, out, arg, partial, ...`` for every
-    entry ``out`` and each argument entry ``arg`` it reads, in execution order.
+    ``nodes[i]`` is the graph node of entry ``i`` and ``values[i]`` its value;
+    ``entry_of`` maps graph nodes back (-1: constant or not executed).  The
+    edges are three parallel sequences, one item per edge in execution order:
+    ``edge_out`` (the entry), ``edge_arg`` (an argument entry it reads) and
+    ``partials``.  ``typed``: values and partials are floats, kept in
+    ``array("d")``; any other number (mpmath, series, arrays) stays in a list.
     """
 
-    __slots__ = ("graph", "point", "nodes", "values", "entry_of", "node_values", "edges",
-                 "kinks", "branches", "output", "value", "outputs", "output_values")
+    __slots__ = ("graph", "point", "nodes", "values", "entry_of", "node_values", "edge_out",
+                 "edge_arg", "partials", "kinks", "branches", "output", "value", "outputs",
+                 "output_values")
 
-    def __init__(self, graph: Graph, point: dict):
+    def __init__(self, graph: Graph, point: dict, typed: bool = False):
         n = len(graph)
         self.graph, self.point = graph, dict(point)
-        self.nodes: list[int] = []
-        self.values: list = []
-        self.entry_of = [-1] * n
+        self.nodes = array("i")
+        self.values = array("d") if typed else []
+        self.entry_of = array("i", [-1]) * n
         self.node_values: list = [None] * n
-        self.edges: list = []
+        self.edge_out, self.edge_arg = array("i"), array("i")
+        self.partials = array("d") if typed else []
         self.kinks: list[Kink] = []
         self.branches: list[Branch] = []
         self.output = -1          # entry of the output; -1 when the formula is constant
@@ -78,12 +84,20 @@ class Tape:
 
     @property
     def edge_count(self) -> int:
-        return len(self.edges) // 3
+        return len(self.edge_out)
 
     def edge_triples(self):
         """``(out, arg, partial)`` for every edge, in execution order."""
-        it = iter(self.edges)
-        return zip(it, it, it)
+        return zip(self.edge_out, self.edge_arg, self.partials)
+
+    def edges_backwards(self):
+        """``(partial, arg, out)`` for every edge, last first: the adjoint sweep's order."""
+        return zip(reversed(self.partials), reversed(self.edge_arg), reversed(self.edge_out))
+
+    def add_edge(self, out: int, arg: int, partial) -> None:
+        self.edge_out.append(out)
+        self.edge_arg.append(arg)
+        self.partials.append(partial)
 
     def row_name(self, entry: int) -> str:
         return f"v{entry + 1}"
@@ -112,7 +126,12 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
     missing = [name for name in graph.variables if name not in point]
     if missing:
         raise UsageError(f"no value for {', '.join(missing)}: give --at {missing[0]}=VALUE")
-    tape = Tape(graph, point)
+    if not getattr(m, "elementwise", False) and (graph.shaped or any(
+            hasattr(v, "shape") for v in point.values())):
+        raise UsageError("vectors and matrices are not taken here yet: diff (reverse, "
+                         "forward or numerical mode, no --order or --precision), tape, graph, "
+                         "jacobian, jvp and vjp take them")
+    tape = Tape(graph, point, typed=m is FLOAT)
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values = tape.nodes, tape.values
     for name, node in graph.variables.items():
@@ -121,11 +140,6 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
         nodes.append(node)
         values.append(point[name])
     quiet = nullcontext()
-    if not getattr(m, "elementwise", False) and (graph.shaped or any(
-            hasattr(v, "shape") for v in point.values())):
-        raise UsageError("vectors and matrices are not taken here yet: diff (reverse, "
-                         "forward or numerical mode, no --order or --precision), tape, graph, "
-                         "jacobian, jvp and vjp take them")
     if getattr(m, "elementwise", False):  # a chunk of points: see .elementwise
         from .elementwise import emitter
 
@@ -143,7 +157,6 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
                         emit(node)
     except _FLOAT_ERRORS as exc:
         raise _diagnose(tape, m, getattr(exc, "adcli_node", node), exc) from None
-    tape.nodes = array("l", nodes)  # frees an int object per entry
     outputs = graph.outputs or [graph.output]
     tape.outputs = [entry_of[o] for o in outputs]
     tape.output_values = [val[o] for o in outputs]
@@ -193,8 +206,8 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
     kinds, arg0, arg1 = graph.kinds, graph.arg0, graph.arg1
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values, kinks = tape.nodes, tape.values, tape.kinks
-    edges = tape.edges
-    extend = edges.extend
+    add_out, add_arg, add_partial = (tape.edge_out.append, tape.edge_arg.append,
+                                     tape.partials.append)
     check = not m.raises and getattr(m, "finite", None) is not None
     ops = {}
     for name, op in OPS.items():
@@ -231,10 +244,12 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
             if partials and source >= 0:
                 rule = rules[0]
                 try:
-                    extend((entry, source, rule if rule.__class__ is int
-                            else rule(m, out, x)))
+                    p = rule if rule.__class__ is int else rule(m, out, x)
                 except _FLOAT_ERRORS:
-                    extend((entry, source, _UNDEFINED))
+                    p = _UNDEFINED
+                add_out(entry)
+                add_arg(source)
+                add_partial(p)
             return
         x, y = val[a], val[b]
         out = val[node] = function(x, y)
@@ -249,28 +264,24 @@ def _emitter(graph: Graph, tape: Tape, m, partials: bool):
         if partials:
             rule_x, rule_y = rules
             source_x, source_y = entry_of[a], entry_of[b]
-            mark = len(edges)
-            try:
-                if source_x >= 0:
-                    extend((entry, source_x, rule_x if rule_x.__class__ is int
-                            else rule_x(m, out, x, y)))
-                if source_y >= 0:
-                    extend((entry, source_y, rule_y if rule_y.__class__ is int
-                            else rule_y(m, out, x, y)))
-            except _FLOAT_ERRORS:  # rare: redo this entry's edges one at a time
-                del edges[mark:]
-                for rule, source in ((rule_x, source_x), (rule_y, source_y)):
-                    if source >= 0:
-                        extend((entry, source, _partial_or_undefined(rule, m, out, x, y)))
+            if source_x >= 0:
+                try:
+                    p = rule_x if rule_x.__class__ is int else rule_x(m, out, x, y)
+                except _FLOAT_ERRORS:
+                    p = _UNDEFINED
+                add_out(entry)
+                add_arg(source_x)
+                add_partial(p)
+            if source_y >= 0:
+                try:
+                    p = rule_y if rule_y.__class__ is int else rule_y(m, out, x, y)
+                except _FLOAT_ERRORS:
+                    p = _UNDEFINED
+                add_out(entry)
+                add_arg(source_y)
+                add_partial(p)
 
     return emit
-
-
-def _partial_or_undefined(rule, m, out, *xs):
-    try:
-        return rule if rule.__class__ is int else rule(m, out, *xs)
-    except _FLOAT_ERRORS:
-        return _UNDEFINED
 
 
 def _record_lazy(graph: Graph, tape: Tape, emit) -> None:

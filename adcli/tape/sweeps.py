@@ -42,8 +42,7 @@ def adjoints(tape: Tape, seed: dict) -> list:
     bar = [0.0] * len(tape)
     for entry, s in seed.items():
         bar[entry] = s
-    backwards = reversed(tape.edges)
-    for p, arg, out in zip(backwards, backwards, backwards):
+    for p, arg, out in tape.edges_backwards():
         b = bar[out]
         if b and p:
             bar[arg] += b * p
@@ -105,9 +104,8 @@ def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False,
     bar = [None] * len(tape)
     for entry, s in seed.items():
         bar[entry] = s
-    backwards = reversed(tape.edges)
     inputs, swept = len(tape.graph.variables), -1
-    for p, arg, out in zip(backwards, backwards, backwards):
+    for p, arg, out in tape.edges_backwards():
         if inputs_only and out != swept:
             if swept >= inputs:
                 bar[swept] = None
