@@ -99,13 +99,19 @@ def _parse(text: str, several: bool):
 
 def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = (),
                   mode: str = "reverse", digits: int | None = None, method: str = "auto",
-                  step: str | None = None, order: int | None = None) -> Derivative:
-    """The value and gradient of ``expression`` at the point, by ``mode``.
+                  step: str | None = None, order: int | None = None,
+                  checkpoint: str | None = None) -> Derivative:
+    """The value and gradient of ``expression`` at the point, by ``mode``;
+    ``checkpoint``: a program's ``steps`` loops reversed under that schedule.
 
     >>> differentiate("x*sin(y)", ["x=3", "y=pi/6"]).gradient["x"]
     0.49999999999999994
     """
     request = problem(expression, at, wrt, digits, method, step)
+    if checkpoint is not None:
+        from .backends.checkpointed import differentiate as checkpointed
+
+        return checkpointed(request, checkpoint)
     if order is not None:  # all derivatives up to ``order`` by Taylor mode
         from dataclasses import replace
 

@@ -33,6 +33,14 @@ def _pairs(settings):
     if _given(settings, "order") and _given(settings, "mode"):
         yield (f"--order runs Taylor mode: it cannot be combined with --mode "
                f"{settings.mode}")
+    if _given(settings, "checkpoint"):
+        for name, flag in (("order", "--order"), ("digits", "--precision"),
+                           ("points", "--points"), ("grid", "--grid")):
+            if _given(settings, name):
+                yield f"--checkpoint reverses float64 steps at one point: leave out {flag}"
+        if getattr(settings, "mode", None) not in (None, "reverse"):
+            yield (f"--checkpoint is a schedule of reverse mode, not of --mode "
+                   f"{settings.mode}")
     if _given(settings, "seed") and getattr(settings, "mode", None) == "reverse":
         yield "--seed sets the tangents, which --mode reverse does not show: give " \
               "--mode forward or both"

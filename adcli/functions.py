@@ -59,19 +59,26 @@ def _apply(op_name: str, *args):
 #: While :func:`capture` runs a program, each ``steps`` call is noted here.
 _captured: list | None = None
 
+#: While reverse mode traces a program to checkpoint its loops, each ``steps``
+#: call goes here instead of being unrolled (see adcli.backends.checkpointed).
+_cut = None
+
 
 def steps(step, state, n, *params):
     """The state after ``n`` applications of ``state = step(state, *params)``.
 
     Writing a loop this way marks its steps.  On plain numbers it is the loop.
     When ``adcli diff --program`` traces the program, the loop is unrolled: every
-    step goes on the ordinary tape, which is correct and simplest.  ``adcli
-    memory --checkpoint`` (:mod:`adcli.tape.checkpoint`) instead traces the step
-    once and reverses the loop keeping only snapshots.  The state and params may
-    be numbers or NumPy arrays; a step keeps the state's shape.
+    step goes on the ordinary tape, which is correct and simplest.  With
+    ``--checkpoint`` (and in ``adcli memory --checkpoint``) the step is traced
+    once instead and the loop reversed keeping only snapshots
+    (:mod:`adcli.tape.checkpoint`).  The state and params may be numbers or
+    NumPy arrays; a step keeps the state's shape.
     """
     if _captured is not None:
         _captured.append((step, state, n, params))
+    if _cut is not None:
+        return _cut(step, state, n, params)
     for _ in range(n):
         state = step(state, *params)
     return state
@@ -87,6 +94,22 @@ def capture(function, *args) -> list:
         return _captured
     finally:
         _captured = outer
+
+
+class cutting:
+    """``with cutting(handler):`` each ``steps`` call returns ``handler(step, state,
+    n, params)`` instead of looping."""
+
+    def __init__(self, handler):
+        self.handler = handler
+
+    def __enter__(self):
+        global _cut
+        self.outer, _cut = _cut, self.handler
+
+    def __exit__(self, *exc):
+        global _cut
+        _cut = self.outer
 
 
 for _name in SURFACE:

@@ -133,6 +133,9 @@ DIFF = (
           "with --mode or --precision)."),
     strict("Exit 1 instead of warning when the point is on a kink or decides a branch "
            "by a tie (with --points: stop at the first such or failed point)."),
+    Param(("--checkpoint",), "checkpoint", "Reverse the program's adcli.functions.steps "
+          "loops keeping only snapshots: all, every:K, every:sqrt or revolve:S (reverse "
+          "mode, with --program).", metavar="SCHEDULE"),
     EXAMPLE,
     *POINTS,
     output_format(FORMATS + ("jsonl", "npy"), "table", "Output format (not with --quiet); "

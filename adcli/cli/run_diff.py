@@ -20,6 +20,7 @@ class DiffSettings(ManyPointsSettings):
     digits: int | None = None
     order: int | None = None
     example: str | None = None
+    checkpoint: str | None = None
 
 
 def run_diff(settings: DiffSettings) -> None:
@@ -38,7 +39,7 @@ def run_diff(settings: DiffSettings) -> None:
         result = differentiate(settings.formula(), settings.at,
                                settings.wrt, settings.mode or "reverse", settings.digits,
                                settings.method or "auto",
-                               settings.step, settings.order)
+                               settings.step, settings.order, settings.checkpoint)
     if settings.strict and result.warnings:
         raise MathError(f"--strict: {result.warnings[0].message}")
     warn(result.warnings)
@@ -51,7 +52,8 @@ def _example(settings: DiffSettings):
     from ..studies.examples import differentiated
 
     for name, flag in (("expression", "EXPR"), ("program", "--program"), ("at", "--at"),
-                       ("digits", "--precision"), ("order", "--order")):
+                       ("digits", "--precision"), ("order", "--order"),
+                       ("checkpoint", "--checkpoint")):
         if getattr(settings, name) not in (None, ()):
             raise UsageError(f"--example brings its own formula and point: leave out {flag} "
                              f"(or differentiate the formula itself; see: adcli examples)")

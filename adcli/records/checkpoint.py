@@ -33,3 +33,14 @@ class CheckpointTrade:
     value: object           # the final state: a float or an array
     rows: tuple
     notes: tuple = ()
+
+
+def loops_phrase(checkpoint: dict) -> str:
+    """``; 1 steps loop of 1,000 steps reversed by revolve:10: ...`` for a derivative's
+    footer (``diff --checkpoint``), from its cost's ``checkpoint`` entry."""
+    c = checkpoint
+    loops = "1 steps loop" if c["loops"] == 1 else f"{c['loops']} steps loops"
+    return (f"; {loops} of {c['steps']:,} steps reversed by {c['schedule']}: "
+            f"{c['snapshots']:,} snapshots, at most {c['peak_stored']:,} stored values, "
+            f"{c['forward_steps']:,} forward steps")
+

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .arrays import bmatrix, block, full, indexed, is_array, shape_text, small
 from .numbers import SHOWN_ELEMENTS, number
 from ..records import counted
+from ..records.checkpoint import loops_phrase
 from ..records.formula import Formula
 
 
@@ -57,7 +58,8 @@ _HOW = {
     "forward": lambda f: f"forward mode: {counted(f['sweeps'], 'tangent sweep')} over "
                          f"{counted(f['tape_entries'], 'tape entry', 'tape entries')}",
     "reverse": lambda f: f"reverse mode: {counted(f['sweeps'], 'adjoint sweep')} over "
-                         f"{counted(f['tape_entries'], 'tape entry', 'tape entries')}",
+                         f"{counted(f['tape_entries'], 'tape entry', 'tape entries')}"
+                         + (loops_phrase(f["checkpoint"]) if "checkpoint" in f else ""),
     "symbolic": lambda f: "symbolic (SymPy): derivative expressions of "
                           f"{counted(f['expression_nodes'], 'node')}",
     "numerical": lambda f: f"numerical: {f['method']}, "

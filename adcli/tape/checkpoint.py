@@ -181,7 +181,7 @@ class StepLoop:
         from ..ops.linear import Linear
 
         partials = sum(0 if p.__class__ is Linear else getattr(p, "size", 1)
-                       for p in tape.edges[2::3])
+                       for p in tape.partials)
         return sum(getattr(v, "size", 1) for v in tape.values) + partials
 
     def advance(self, state):
@@ -216,12 +216,15 @@ def _source(step) -> str:
 class _Run:
     """One schedule's reverse pass: snapshots, the adjoints carried back, the counts."""
 
-    def __init__(self, loop: StepLoop):
+    def __init__(self, loop: StepLoop, seed=None):
         self.loop, self.counts = loop, Counts()
         self.snapshots: dict = {}
         self.elements = getattr(loop.state, "size", 1)  # values one state holds
         np = loop.np
-        self.bar_state = np.ones(loop.shape) if loop.shape else 1.0
+        if seed is not None:
+            self.bar_state = seed
+        else:
+            self.bar_state = np.ones(loop.shape) if loop.shape else 1.0
         self.bar_params = [np.zeros(p.shape) if getattr(p, "shape", ()) else 0.0
                            for p in loop.params]
         self.value = None
@@ -354,14 +357,16 @@ def _revolve(run: _Run, snapshots: int) -> None:
 
 
 def reverse(step, state, params: tuple, n: int, schedule: str,
-            measure_bytes: bool = False, loop: StepLoop | None = None) -> Reversal:
+            measure_bytes: bool = False, loop: StepLoop | None = None,
+            seed=None) -> Reversal:
     """The final state of ``n`` steps and its gradient with respect to the initial
     state and each param, by reverse mode under ``schedule``, with its costs.
 
-    ``measure_bytes``: also the tracemalloc peak of the reversal (slower)."""
+    ``seed``: the final state's adjoint (by default ones: the gradient of the sum
+    of its elements); ``measure_bytes``: also the tracemalloc peak (slower)."""
     loop = loop or StepLoop(step, state, params, n)
     plan = parse_schedule(schedule, n)
-    run = _Run(loop)
+    run = _Run(loop, seed)
     if measure_bytes:
         tracemalloc.start()
     began = time.perf_counter()

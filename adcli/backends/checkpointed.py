@@ -1,0 +1,169 @@
+"""Reverse mode of a program whose ``steps`` loops are checkpointed:
+``adcli diff --program F --checkpoint SCHEDULE``.
+
+The program is traced as usual, except that each ``adcli.functions.steps``
+call is cut out of its graph: the loop runs on plain numbers, and its final
+state enters the graph as a fresh input, a *boundary*.  The program's tape is
+then the code around the loops.  One adjoint sweep of it from the output gives
+each boundary's adjoint; the loops, last first, are reversed under the
+schedule seeded with it (:func:`adcli.tape.checkpoint.reverse`, which keeps
+only snapshots), and the adjoints they give the loop's initial state and
+params are swept on through the program's tape from the entries that made
+them.  By linearity the sum of these sweeps is the program's gradient: the
+unrolled tape's, up to the order in which rounding adds the same terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..errors import UsageError
+from ..records import Derivative
+from ..tape.checkpoint import Counts, StepLoop, parse_schedule, reverse
+from ..tape.record import record
+from ..tape.sweeps import adjoints, adjoints_columns
+from . import Problem
+from ._common import kink_warnings
+
+
+@dataclass
+class _Cut:
+    """One ``steps`` call taken out of the graph."""
+
+    name: str           # the boundary: the loop's final state as a graph input
+    loop: StepLoop
+    nodes: tuple        # graph nodes of the initial state and each param (-1: a constant)
+    final: object
+
+
+def _traced_nodes(values, tracer) -> tuple:
+    from ..programs.trace import Traced
+
+    return tuple(v.node if isinstance(v, Traced) and v.tracer is tracer else -1
+                 for v in values)
+
+
+def _plain(value):
+    from ..programs.trace import Traced
+
+    return value.value if isinstance(value, Traced) else value
+
+
+def _cut_loops(program, point: dict, cuts: list):
+    """The program's graph with its loops cut out (``cuts`` filled in order)."""
+    from ..functions import cutting
+    from ..programs.trace import Traced, trace
+
+    def cut(step, state, n, params):
+        tracer = next((v.tracer for v in (state, *params) if isinstance(v, Traced)), None)
+        plain = [_plain(v) for v in (state, *params)]
+        loop = StepLoop(step, plain[0], tuple(plain[1:]), n)
+        final = loop.state
+        for _ in range(n):
+            final = loop.advance(final)
+        if tracer is None:  # the loop reads no input: a constant of the program
+            return final
+        name = f"steps#{len(cuts) + 1}"
+        cuts.append(_Cut(name, loop, _traced_nodes((state, *params), tracer), final))
+        return tracer.variable(name, final)
+
+    with cutting(cut):
+        return trace(program, point)[0]
+
+
+def differentiate(problem: Problem, schedule: str) -> Derivative:
+    from ..programs.source import ProgramSource
+    from ..studies.memory import stored_bytes
+
+    if not isinstance(problem.source, ProgramSource):
+        raise UsageError("--checkpoint reverses a program's adcli.functions.steps loops: "
+                         "give --program FILE.py:F")
+    cuts: list[_Cut] = []
+    graph = _cut_loops(problem.source.program, problem.point, cuts)
+    if not cuts:
+        raise UsageError(f"{problem.text} makes no adcli.functions.steps(step, state, n, "
+                         f"...) call on its inputs: --checkpoint has no loop to reverse")
+    for cut in cuts:
+        parse_schedule(schedule, cut.loop.n)  # a bad schedule is refused before any work
+    point = {**problem.point, **{cut.name: cut.final for cut in cuts}}
+    np = next((cut.loop.np for cut in cuts if cut.loop.np is not None), None)
+    if np is None and any(getattr(v, "shape", ()) != () for v in point.values()):
+        import numpy as np
+    tape = _record(graph, point, np)
+    bar = _sweep(tape, {tape.output: np.ones_like(tape.value) if np else 1.0}, np) \
+        if tape.output >= 0 else [None] * len(tape)
+    total, sweeps = Counts(), 1
+    for cut in reversed(cuts):
+        seed = bar[tape.inputs[cut.name]]
+        if seed is None or (np is None and seed == 0):
+            continue
+        done = reverse(None, None, (), cut.loop.n, schedule, loop=cut.loop,
+                       seed=_as_state(seed, cut.loop, np))
+        _add_counts(total, done.counts)
+        seeds: dict = {}
+        for node, g in zip(cut.nodes, done.gradient):
+            entry = tape.entry_of[node] if node >= 0 else -1
+            if entry >= 0:
+                seeds[entry] = g if entry not in seeds else seeds[entry] + g
+        if seeds:
+            more = _sweep(tape, seeds, np)
+            bar = [b if c is None else (c if b is None else b + c) for b, c in zip(bar, more)]
+            sweeps += 1
+    inputs = tape.inputs
+    gradient = {name: _gradient(bar[inputs[name]], problem.point[name], np)
+                for name in problem.wrt}
+    steps = sum(cut.loop.n for cut in cuts)
+    cost = {"sweeps": sweeps, "tape_entries": len(tape), "edges": tape.edge_count,
+            "stored_bytes": stored_bytes(tape),
+            "checkpoint": {"schedule": schedule, "loops": len(cuts), "steps": steps,
+                           "snapshots": total.peak_snapshots,
+                           "peak_stored": total.peak_stored,
+                           "forward_steps": steps + total.forward_steps,
+                           "taped_steps": total.taped_steps}}
+    return Derivative(problem.text, "reverse", problem.point, _value(tape.value, np),
+                      gradient, cost=cost,
+                      warnings=kink_warnings(replace(problem, graph=graph), tape))
+
+
+def _record(graph, point, np):
+    if np is None:
+        return record(graph, point)
+    from ..ops.namespaces import numpy_math
+
+    return record(graph, point, numpy_math())
+
+
+def _sweep(tape, seed: dict, np) -> list:
+    """Adjoints of every entry, None where nothing flowed (the shaped sweep's zero)."""
+    if np is not None:
+        return adjoints_columns(tape, seed, np)
+    bar = adjoints(tape, seed)
+    return [None if b == 0 and k not in seed else b for k, b in enumerate(bar)]
+
+
+def _as_state(seed, loop: StepLoop, np):
+    """A boundary's adjoint in the state's own shape (a sweep may leave a scalar)."""
+    if not loop.shape:
+        return float(seed)
+    return np.broadcast_to(seed, loop.shape).astype(float)
+
+
+def _gradient(g, value, np):
+    shape = getattr(value, "shape", ())
+    if g is None:
+        return np.zeros(shape) if shape else 0.0
+    if shape and np.shape(g) != shape:
+        return np.broadcast_to(g, shape).astype(float)
+    return float(g) if not shape else g
+
+
+def _value(value, np):
+    return float(value) if np is not None and not getattr(value, "shape", ()) else value
+
+
+def _add_counts(total: Counts, counts: Counts) -> None:
+    """Loops are reversed one after another: the peaks are the largest, steps add up."""
+    total.forward_steps += counts.forward_steps
+    total.taped_steps += counts.taped_steps
+    total.peak_snapshots = max(total.peak_snapshots, counts.peak_snapshots)
+    total.peak_stored = max(total.peak_stored, counts.peak_stored)

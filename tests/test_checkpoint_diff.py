@@ -1,0 +1,216 @@
+"""``adcli diff --program F --checkpoint SCHEDULE``: the program's gradient, its
+``steps`` loops reversed from snapshots.
+
+References are independent of the code under test: mpmath's derivative of the
+program run in 40-digit arithmetic, a hand-written NumPy backward pass, and
+Griewank's minimum by its formula.  Schedules must agree with ``all`` bit for
+bit; the unrolled tape (plain ``diff --program``) adds the same terms in
+another order, so it agrees to rounding.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import textwrap
+
+import mpmath
+import numpy as np
+import pytest
+
+from tests.support import assert_one_error_line, griewank_minimum
+
+from adcli.api import differentiate as _differentiate
+from adcli.programs import ProgramFile
+
+
+def differentiate(spec, at, wrt=(), checkpoint=None):
+    """The library call ``adcli diff --program SPEC`` makes."""
+    return _differentiate(ProgramFile(spec), at, wrt, checkpoint=checkpoint)
+
+
+PROGRAM = textwrap.dedent('''\
+    import numpy as np
+    from adcli.functions import steps, sin, exp
+
+
+    def step(v, x):
+        return sin(v) * 1.0001 + 0.5 * x
+
+
+    def chain(x):
+        return steps(step, x, N, x)
+
+
+    def around(x, y):
+        a = exp(x) * y
+        v = steps(step, a, N, y)
+        w = steps(step, v * x, 7, x + y)
+        return w * w + a
+
+
+    def constant_loop(x):
+        return steps(step, 0.5, 4, 0.25) * x
+
+
+    def no_loop(x):
+        return x * x
+
+
+    def rnn(v, W, b):
+        return np.tanh(W @ v + b)
+
+
+    def loss(x0, W, b):
+        h = steps(rnn, x0 * 2.0, N, W, b)
+        return np.sum(h * h) + np.sum(W)
+''')
+
+SCHEDULES = ["all", "every:1", "every:3", "every:sqrt", "revolve:1", "revolve:2",
+             "revolve:5"]
+
+
+@pytest.fixture
+def program(tmp_path):
+    def write(n: int) -> str:
+        path = tmp_path / f"loops_{n}.py"
+        path.write_text(PROGRAM.replace("N", str(n)))
+        return str(path)
+    return write
+
+
+def _mp_step(v, x):
+    return mpmath.sin(v) * mpmath.mpf("1.0001") + mpmath.mpf("0.5") * x
+
+
+def _mp_around(x, y, n):
+    a = mpmath.exp(x) * y
+    v = a
+    for _ in range(n):
+        v = _mp_step(v, y)
+    w = v * x
+    for _ in range(7):
+        w = _mp_step(w, x + y)
+    return w * w + a
+
+
+def _mp_chain(x, n):
+    v = x
+    for _ in range(n):
+        v = _mp_step(v, x)
+    return v
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 60])
+def test_chain_gradient_against_mpmath(program, n):
+    path = program(n)
+    with mpmath.workdps(40):
+        want = float(mpmath.diff(lambda x: _mp_chain(x, n), mpmath.mpf("0.7")))
+    grads = {}
+    for schedule in SCHEDULES:
+        result = differentiate(f"{path}:chain", ["x=0.7"], checkpoint=schedule)
+        grads[schedule] = result.gradient["x"]
+        assert math.isclose(result.gradient["x"], want, rel_tol=1e-12), schedule
+    # every schedule sweeps the same step tapes in the same order: the same bits
+    assert len({float.hex(g) for g in grads.values()}) == 1
+    unrolled = differentiate(f"{path}:chain", ["x=0.7"]).gradient["x"]
+    assert math.isclose(unrolled, grads["all"], rel_tol=1e-13)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_code_around_two_loops_against_mpmath(program, schedule):
+    path = program(12)
+    result = differentiate(f"{path}:around", ["x=0.7", "y=0.2"], checkpoint=schedule)
+    with mpmath.workdps(40):
+        x, y = mpmath.mpf("0.7"), mpmath.mpf("0.2")
+        value = _mp_around(x, y, 12)
+        dx = mpmath.diff(lambda t: _mp_around(t, y, 12), x)
+        dy = mpmath.diff(lambda t: _mp_around(x, t, 12), y)
+    assert math.isclose(result.value, float(value), rel_tol=1e-14)
+    assert math.isclose(result.gradient["x"], float(dx), rel_tol=1e-12)
+    assert math.isclose(result.gradient["y"], float(dy), rel_tol=1e-12)
+    assert result.cost["checkpoint"]["loops"] == 2
+
+
+@pytest.mark.parametrize("n, snapshots", [(10, 2), (60, 3), (100, 5)])
+def test_revolve_counts_in_the_cost(program, n, snapshots):
+    cost = differentiate(f"{program(n)}:chain", ["x=0.7"],
+                         checkpoint=f"revolve:{snapshots}").cost["checkpoint"]
+    # the program's own run (n steps), then Revolve's reversal at its minimum
+    assert cost["forward_steps"] == n + griewank_minimum(n, snapshots)
+    assert cost["snapshots"] <= snapshots and cost["taped_steps"] == n
+    store_all = differentiate(f"{program(n)}:chain", ["x=0.7"],
+                              checkpoint="all").cost["checkpoint"]
+    assert store_all["peak_stored"] == 11 * n  # 11 values and partials a step
+    assert cost["peak_stored"] < store_all["peak_stored"]
+
+
+def _numpy_loss_gradient(x0, W, b, n):
+    """Hand-written backward pass of loss = sum(h_n²) + sum(W), h_0 = 2·x0,
+    h_{k+1} = tanh(W h_k + b)."""
+    hs = [2.0 * x0]
+    for _ in range(n):
+        hs.append(np.tanh(W @ hs[-1] + b))
+    bar_h = 2.0 * hs[-1]
+    bar_W, bar_b = np.ones_like(W), np.zeros_like(b)
+    for k in range(n, 0, -1):
+        bar_z = bar_h * (1.0 - hs[k] ** 2)
+        bar_W += np.outer(bar_z, hs[k - 1])
+        bar_b += bar_z
+        bar_h = W.T @ bar_z
+    return float(np.sum(hs[-1] ** 2) + np.sum(W)), 2.0 * bar_h, bar_W, bar_b
+
+
+def test_array_loop_against_a_hand_written_backward_pass(program, tmp_path):
+    rng = np.random.default_rng(3)
+    x0, W, b = rng.uniform(-1, 1, 3), rng.uniform(-0.8, 0.8, (3, 3)), rng.uniform(-0.3, 0.3, 3)
+    for name, value in (("x0", x0), ("W", W), ("b", b)):
+        np.save(tmp_path / f"{name}.npy", value)
+    at = [f"{name}=@{tmp_path / name}.npy" for name in ("x0", "W", "b")]
+    value, *want = _numpy_loss_gradient(x0, W, b, 9)
+    path = program(9)
+    grads = {}
+    for schedule in ("all", "every:3", "revolve:2"):
+        result = differentiate(f"{path}:loss", at, checkpoint=schedule)
+        assert math.isclose(result.value, value, rel_tol=1e-13)
+        for name, w in zip(("x0", "W", "b"), want):
+            np.testing.assert_allclose(result.gradient[name], w, rtol=1e-12, atol=1e-14)
+        grads[schedule] = [result.gradient[k].tobytes() for k in ("x0", "W", "b")]
+    assert grads["every:3"] == grads["all"] == grads["revolve:2"]
+
+
+def test_the_command_line(run, program):
+    path = program(50)
+    result = run("diff", "--program", f"{path}:chain", "--at", "x=0.7",
+                 "--checkpoint", "revolve:4", "-f", "json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    cost = out["cost"]["checkpoint"]
+    assert cost["schedule"] == "revolve:4" and cost["steps"] == 50
+    assert cost["forward_steps"] == 50 + griewank_minimum(50, 4)
+    table = run("diff", "--program", f"{path}:chain", "--at", "x=0.7",
+                "--checkpoint", "revolve:4")
+    assert "1 steps loop of 50 steps reversed by revolve:4" in table.stdout
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--mode", "forward"], "--checkpoint is a schedule of reverse mode"),
+    (["--precision", "30"], "leave out --precision"),
+    (["--checkpoint", "revolve:0"], "give all, every:K"),
+])
+def test_refusals(run, program, args, fragment):
+    args = (["--checkpoint", "all"] if "--checkpoint" not in args else []) + args
+    result = run("diff", "--program", f"{program(5)}:chain", "--at", "x=0.7", *args)
+    assert_one_error_line(result, 2, fragment)
+
+
+@pytest.mark.parametrize("function", ["no_loop", "constant_loop"])
+def test_a_program_without_a_loop_on_its_inputs_is_refused(run, program, function):
+    result = run("diff", "--program", f"{program(5)}:{function}", "--at", "x=0.7",
+                 "--checkpoint", "all")
+    assert_one_error_line(result, 2, "--checkpoint has no loop to reverse")
+
+
+def test_a_formula_is_refused(run):
+    result = run("diff", "x*x", "--at", "x=0.7", "--checkpoint", "all")
+    assert_one_error_line(result, 2, "give --program FILE.py:F")
