@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from .backends import FormulaSource, Problem, backend
 from .errors import ParseError, UsageError
-from .language.graph import VAR
 from .language.parser import parse
 from .language.points import parse_point, parse_value, parse_wrt
 from .ops.precision import arithmetic
@@ -17,11 +16,12 @@ from .records import Derivative
 def problem(expression: str | ProgramFile, at: Iterable[str] = (),
             wrt: Iterable[str] = (), digits: int | None = None, method: str = "auto",
             step: str | None = None, several: bool = False,
-            supplied: Iterable[str] = ()) -> Problem:
+            supplied: Iterable[str] = (), traced: bool = True) -> Problem:
     """Parse and check a request once; every backend then reads the same graph.
 
     ``several`` accepts comma-separated outputs (a vector formula);
-    ``supplied`` names variables whose values come per row (many points).  A
+    ``supplied`` names variables whose values come per row (many points);
+    ``traced=False`` leaves a program's tracing to the backend (checkpointing).  A
     :class:`~adcli.programs.ProgramFile` names a Python program, traced at the
     point; text is always a formula, never a file to run."""
     program = None
@@ -41,15 +41,12 @@ def problem(expression: str | ProgramFile, at: Iterable[str] = (),
     if step_value is not None and not step_value > 0:
         raise UsageError(f"--step {step}: the step must be positive")
     decisions = ()
-    if program is not None and supplied:  # traced later, at each point
+    if program is not None and (supplied or not traced):  # traced later (at each point)
         graph, decisions = None, ()
     elif program is not None:
-        from .programs.trace import trace
+        from .programs.trace import traced_graph
 
-        graph, decisions = trace(program, point)
-        for name in variables:  # an input the run never used is still an input
-            graph.add(VAR, (), name)
-        graph.variables = {name: graph.variables[name] for name in variables}
+        graph, decisions = traced_graph(program, point)
     if program is None:
         source = FormulaSource(graph)
     else:
@@ -107,7 +104,8 @@ def differentiate(expression: str, at: Iterable[str] = (), wrt: Iterable[str] = 
     >>> differentiate("x*sin(y)", ["x=3", "y=pi/6"]).gradient["x"]
     0.49999999999999994
     """
-    request = problem(expression, at, wrt, digits, method, step)
+    request = problem(expression, at, wrt, digits, method, step,
+                      traced=checkpoint is None)
     if checkpoint is not None:
         from .backends.checkpointed import differentiate as checkpointed
 

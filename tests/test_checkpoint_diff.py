@@ -31,7 +31,7 @@ def differentiate(spec, at, wrt=(), checkpoint=None):
 
 PROGRAM = textwrap.dedent('''\
     import numpy as np
-    from adcli.functions import steps, sin, exp
+    from adcli.functions import steps, sin, exp, relu
 
 
     def step(v, x):
@@ -55,6 +55,14 @@ PROGRAM = textwrap.dedent('''\
 
     def no_loop(x):
         return x * x
+
+
+    def kinked(v, x):
+        return relu(v) + x
+
+
+    def kinks(x):
+        return steps(kinked, x, 3, x)
 
 
     def rnn(v, W, b):
@@ -214,3 +222,18 @@ def test_a_program_without_a_loop_on_its_inputs_is_refused(run, program, functio
 def test_a_formula_is_refused(run):
     result = run("diff", "x*x", "--at", "x=0.7", "--checkpoint", "all")
     assert_one_error_line(result, 2, "give --program FILE.py:F")
+
+
+def test_a_kink_inside_a_loop_is_warned(run, program):
+    # relu at 0 in every step: the subgradient 0 is taken, as the unrolled tape
+    # takes it; the one-sided derivatives of f(x) = 3x + relu(...) chain: 1 and 4
+    args = ("diff", "--program", f"{program(5)}:kinks", "--at", "x=0", "--checkpoint",
+            "revolve:2")
+    result = run(*args, "-f", "json")
+    out = json.loads(result.stdout)
+    assert out["gradient"]["x"] == 1.0
+    [warning] = out["warnings"]
+    assert warning["message"].startswith("in steps(kinked, …), step 1 (and 2 more): ")
+    assert "kink of relu" in warning["message"]
+    assert warning["left"] == {"x": 1.0} and warning["right"] == {"x": 4.0}
+    assert_one_error_line(run(*args, "--strict"), 1, "--strict: in steps(kinked")

@@ -19,6 +19,15 @@ _COMPARISON_KINDS = frozenset(COMPARISONS.values())
 def kink_warnings(problem, tape: Tape, returned: str | None = None) -> tuple:
     """Warnings for kinks and tied comparisons; ``returned`` says what the backend
     gave instead of a derivative (AD backends name the op's subgradient)."""
+    found = kink_lines(tape, returned)
+    for text in _ties(problem, tape):
+        found.append(("branch", "if", "", f"{text} holds with equality at the point: the "
+                      f"branch taken decides the derivative"))
+    return warnings_with_evidence(problem, found)
+
+
+def kink_lines(tape: Tape, returned: str | None = None) -> list:
+    """``(kind, op, row, message)`` for each kink on the tape."""
     found = []
     for kink in tape.kinks:
         if _same_argument_twice(tape, kink):
@@ -29,9 +38,11 @@ def kink_warnings(problem, tape: Tape, returned: str | None = None) -> tuple:
         found.append(("kink", kink.op, tape.row_name(kink.entry),
                       f"{tape.describe(kink.entry)} is at a kink of {kink.op} ({args}), "
                       f"where it is not differentiable; {said}"))
-    for text in _ties(problem, tape):
-        found.append(("branch", "if", "", f"{text} holds with equality at the point: the "
-                      f"branch taken decides the derivative"))
+    return found
+
+
+def warnings_with_evidence(problem, found: list) -> tuple:
+    """The warnings of ``found`` lines, each with the one-sided derivatives."""
     if not found:
         return ()
     left, right = one_sided(problem)
@@ -54,7 +65,7 @@ def _ties(problem, tape: Tape) -> list[str]:
     graph, ties = tape.graph, []
     for node, (kind, args, _data) in enumerate(graph.nodes if graph.has_branches else ()):
         if kind in _COMPARISON_KINDS and tape.node_values[node] is not None:
-            a, b = (tape.node_values[x] for x in args)
+            a, b = (tape.value_of(x) for x in args)
             if a == b:
                 ties.append(format_node(graph, node))
     ties += problem.source.ties()

@@ -23,7 +23,7 @@ from ..tape.checkpoint import Counts, StepLoop, parse_schedule, reverse
 from ..tape.record import record
 from ..tape.sweeps import adjoints, adjoints_columns
 from . import Problem
-from ._common import kink_warnings
+from ._common import kink_lines, kink_warnings, warnings_with_evidence
 
 
 @dataclass
@@ -50,9 +50,9 @@ def _plain(value):
 
 
 def _cut_loops(program, point: dict, cuts: list):
-    """The program's graph with its loops cut out (``cuts`` filled in order)."""
+    """The program's graph and decisions, its loops cut out (``cuts`` filled in order)."""
     from ..functions import cutting
-    from ..programs.trace import Traced, trace
+    from ..programs.trace import Traced, traced_graph
 
     def cut(step, state, n, params):
         tracer = next((v.tracer for v in (state, *params) if isinstance(v, Traced)), None)
@@ -68,7 +68,7 @@ def _cut_loops(program, point: dict, cuts: list):
         return tracer.variable(name, final)
 
     with cutting(cut):
-        return trace(program, point)[0]
+        return traced_graph(program, point)
 
 
 def differentiate(problem: Problem, schedule: str) -> Derivative:
@@ -79,7 +79,9 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
         raise UsageError("--checkpoint reverses a program's adcli.functions.steps loops: "
                          "give --program FILE.py:F")
     cuts: list[_Cut] = []
-    graph = _cut_loops(problem.source.program, problem.point, cuts)
+    graph, decisions = _cut_loops(problem.source.program, problem.point, cuts)
+    problem = replace(problem, graph=graph,
+                      source=ProgramSource(problem.source.program, tuple(decisions)))
     if not cuts:
         raise UsageError(f"{problem.text} makes no adcli.functions.steps(step, state, n, "
                          f"...) call on its inputs: --checkpoint has no loop to reverse")
@@ -92,13 +94,14 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     tape = _record(graph, point, np)
     bar = _sweep(tape, {tape.output: np.ones_like(tape.value) if np else 1.0}, np) \
         if tape.output >= 0 else [None] * len(tape)
-    total, sweeps = Counts(), 1
+    total, sweeps, kinks = Counts(), 1, _StepKinks()
     for cut in reversed(cuts):
         seed = bar[tape.inputs[cut.name]]
         if seed is None or (np is None and seed == 0):
             continue
+        kinks.loop = f"steps({getattr(cut.loop.step, '__name__', 'step')}, …)"
         done = reverse(None, None, (), cut.loop.n, schedule, loop=cut.loop,
-                       seed=_as_state(seed, cut.loop, np))
+                       seed=_as_state(seed, cut.loop, np), on_tape=kinks.see)
         _add_counts(total, done.counts)
         seeds: dict = {}
         for node, g in zip(cut.nodes, done.gradient):
@@ -122,7 +125,29 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
                            "taped_steps": total.taped_steps}}
     return Derivative(problem.text, "reverse", problem.point, _value(tape.value, np),
                       gradient, cost=cost,
-                      warnings=kink_warnings(replace(problem, graph=graph), tape))
+                      warnings=kink_warnings(problem, tape) +
+                      warnings_with_evidence(problem, kinks.lines()))
+
+
+class _StepKinks:
+    """Kinks met on the loops' step tapes, one line per row of the step, with the
+    steps it was met at counted (the tapes themselves are not kept)."""
+
+    def __init__(self):
+        self.loop, self.found = "", {}
+
+    def see(self, index: int, tape) -> None:
+        for kind, op, row, message in kink_lines(tape):
+            key = (self.loop, kind, op, row)
+            if key not in self.found:
+                self.found[key] = [message, 0, index]
+            self.found[key][1] += 1
+            self.found[key][2] = min(self.found[key][2], index)
+
+    def lines(self) -> list:
+        return [(kind, op, row, f"in {loop}, step {first + 1}"
+                 f"{f' (and {count - 1} more)' if count > 1 else ''}: {message}")
+                for (loop, kind, op, row), (message, count, first) in self.found.items()]
 
 
 def _record(graph, point, np):

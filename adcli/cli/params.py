@@ -64,6 +64,10 @@ def order(help: str, default: int | None = None) -> Param:
     return Param(("-k", "--order"), "order", help, default=default, type=int, metavar="K")
 
 
+def checkpoint(help: str, metavar: str) -> Param:
+    return Param(("--checkpoint",), "checkpoint", help, metavar=metavar)
+
+
 def budget(help: str, default: float) -> Param:
     return Param(("--budget",), "budget", help, default=default, type=float,
                  metavar="SECONDS")
@@ -133,9 +137,9 @@ DIFF = (
           "with --mode or --precision)."),
     strict("Exit 1 instead of warning when the point is on a kink or decides a branch "
            "by a tie (with --points: stop at the first such or failed point)."),
-    Param(("--checkpoint",), "checkpoint", "Reverse the program's adcli.functions.steps "
-          "loops keeping only snapshots: all, every:K, every:sqrt or revolve:S (reverse "
-          "mode, with --program).", metavar="SCHEDULE"),
+    checkpoint("Reverse the program's adcli.functions.steps loops keeping only "
+               "snapshots: all, every:K, every:sqrt or revolve:S (reverse mode, with "
+               "--program).", "SCHEDULE"),
     EXAMPLE,
     *POINTS,
     output_format(FORMATS + ("jsonl", "npy"), "table", "Output format (not with --quiet); "
@@ -216,10 +220,10 @@ MEMORY = (
           choices=("float32", "float64"), default="float32"),
     Param(("--every",), "every", "With --network: checkpoint every K layers (default: "
           "K = ceil(sqrt(L))).", type=int, metavar="K"),
-    Param(("--checkpoint",), "checkpoint", "With --program: reverse the program's "
-          "adcli.functions.steps loop under each schedule (all, every:K, revolve:S, "
-          "comma-separated), one row each: snapshots, stored values, steps recomputed, time, "
-          "and whether the gradient equals store-all's.", metavar="SCHEDULES"),
+    checkpoint("With --program: reverse the program's adcli.functions.steps loop under "
+               "each schedule (all, every:K, revolve:S, comma-separated), one row each: "
+               "snapshots, stored values, steps recomputed, time, and whether the gradient "
+               "equals store-all's.", "SCHEDULES"),
     *OUTPUT,
 )
 

@@ -273,6 +273,17 @@ def trace(program: Program, point: dict) -> tuple[Graph, list]:
     return graph, tracer.decisions
 
 
+def traced_graph(program: Program, point: dict) -> tuple[Graph, list]:
+    """:func:`trace`, with every parameter an input, used or not, and first (a
+    loop cut out of the run adds its own inputs after them)."""
+    graph, decisions = trace(program, point)
+    for name in program.parameters:
+        graph.add(VAR, (), name)
+    graph.variables = {**{name: graph.variables[name] for name in program.parameters},
+                       **graph.variables}
+    return graph, decisions
+
+
 def call(program: Program, point: dict):
     """The program with plain numbers (floats, mpmath or SymPy), untraced."""
     try:

@@ -27,18 +27,19 @@ def memory_report(record) -> Tabular:
         ["reverse: record + adjoint sweep", "", _n(record.reverse_measured),
          _n(record.reverse_analytic), "peak"],
         ["forward: one tangent sweep", _n(record.live_values), _n(record.forward_measured),
-         _n(record.forward_analytic), "peak beyond the tape; values: most alive at once"],
+         _n(record.forward_analytic), "peak beyond the tape"],
     ]
     held = ("each value a NumPy array behind an 8-byte slot" if record.shaped else
-            "a tape of floats holds them in typed arrays, 8 bytes each, and the recorder "
-            "keeps each graph node's value as a Python float besides, a 24-byte object "
-            "behind an 8-byte slot")
+            "a tape of floats holds them in typed arrays, 8 bytes a number and 4 an entry "
+            "number, beside an 8-byte slot per graph node for the values that are not "
+            "entries: constants and conditions")
     footer = [f"bytes: measured by tracemalloc (what Python allocated; {held}); the graph, "
               "parsed or traced before, is not the tape's",
               "counted bytes: the tape, values + partials + 4 per entry number (each "
               "entry's graph node, both ends of each edge); reverse, values + partials + "
-              "one adjoint per entry; forward, one tangent per value alive at once (adcli's "
-              "sweep over the tape keeps one per entry)",
+              "one adjoint per entry; forward, one tangent per value alive at once (its "
+              "values: the most entries alive at once; adcli's sweep over the tape keeps a "
+              "tangent per entry)",
               f"human sizes: stored values {human(record.stored_bytes)}, tape "
               f"{human(record.tape_measured)}, reverse peak {human(record.reverse_measured)}"]
     return Tabular(f"memory of {shown(record.expression)}{_at(record.point, None)}",

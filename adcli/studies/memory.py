@@ -3,8 +3,8 @@
 Counts come from the tape itself (its values' dtypes and shapes); the
 measurements are tracemalloc's, around the very calls ``adcli diff`` makes,
 so the two can disagree and the table shows by how much: a tape of floats
-keeps its numbers in typed arrays, but the recorder also keeps each graph
-node's value as a Python float (a 24-byte object behind an 8-byte slot).
+keeps its numbers in typed arrays (8 bytes each), a tape of arrays each value
+as a NumPy array behind an 8-byte list slot.
 """
 
 from __future__ import annotations

@@ -216,8 +216,8 @@ def _source(step) -> str:
 class _Run:
     """One schedule's reverse pass: snapshots, the adjoints carried back, the counts."""
 
-    def __init__(self, loop: StepLoop, seed=None):
-        self.loop, self.counts = loop, Counts()
+    def __init__(self, loop: StepLoop, seed=None, on_tape=None):
+        self.loop, self.counts, self.on_tape = loop, Counts(), on_tape
         self.snapshots: dict = {}
         self.elements = getattr(loop.state, "size", 1)  # values one state holds
         np = loop.np
@@ -243,9 +243,12 @@ class _Run:
         self.counts.forward_steps += to - index
         return state
 
-    def tape(self, state):
+    def tape(self, index: int, state):
         self.counts.taped_steps += 1
-        return self.loop.tape_at(state)
+        tape = self.loop.tape_at(state)
+        if self.on_tape is not None:
+            self.on_tape(index, tape)
+        return tape
 
     def reverse(self, index: int, tape) -> None:
         """Sweep step ``index``'s tape: its adjoints of the params add up, and its
@@ -290,7 +293,7 @@ class _Run:
         self.bar_state = adjoint("state", loop.state)
 
     def step_back(self, index: int, state) -> None:
-        tape = self.tape(state)
+        tape = self.tape(index, state)
         size = self.loop.size(tape)
         self.counts.hold(size)
         self.reverse(index, tape)
@@ -300,8 +303,8 @@ class _Run:
 def _store_all(run: _Run) -> None:
     loop, tapes = run.loop, []
     state = loop.state
-    for _ in range(loop.n):
-        tape = run.tape(state)
+    for index in range(loop.n):
+        tape = run.tape(index, state)
         run.counts.hold(loop.size(tape))
         tapes.append(tape)
         state = tape.value
@@ -358,15 +361,16 @@ def _revolve(run: _Run, snapshots: int) -> None:
 
 def reverse(step, state, params: tuple, n: int, schedule: str,
             measure_bytes: bool = False, loop: StepLoop | None = None,
-            seed=None) -> Reversal:
+            seed=None, on_tape=None) -> Reversal:
     """The final state of ``n`` steps and its gradient with respect to the initial
     state and each param, by reverse mode under ``schedule``, with its costs.
 
     ``seed``: the final state's adjoint (by default ones: the gradient of the sum
-    of its elements); ``measure_bytes``: also the tracemalloc peak (slower)."""
+    of its elements); ``on_tape(index, tape)`` sees each step's tape as it is
+    recorded; ``measure_bytes``: also the tracemalloc peak (slower)."""
     loop = loop or StepLoop(step, state, params, n)
     plan = parse_schedule(schedule, n)
-    run = _Run(loop, seed)
+    run = _Run(loop, seed, on_tape)
     if measure_bytes:
         tracemalloc.start()
     began = time.perf_counter()

@@ -52,6 +52,9 @@ class Tape:
     ``edge_out`` (the entry), ``edge_arg`` (an argument entry it reads) and
     ``partials``.  ``typed``: values and partials are floats, kept in
     ``array("d")``; any other number (mpmath, series, arrays) stays in a list.
+    ``node_values`` is the recorder's value of every graph node; a typed tape
+    keeps there only what is not an entry (constants, conditions): read a
+    node's value with :meth:`value_of`.
     """
 
     __slots__ = ("graph", "point", "nodes", "values", "entry_of", "node_values", "edge_out",
@@ -99,6 +102,11 @@ class Tape:
         self.edge_arg.append(arg)
         self.partials.append(partial)
 
+    def value_of(self, node: int):
+        """The value of graph node ``node`` at this point (an entry's from the tape)."""
+        entry = self.entry_of[node]
+        return self.values[entry] if entry >= 0 else self.node_values[node]
+
     def row_name(self, entry: int) -> str:
         return f"v{entry + 1}"
 
@@ -131,7 +139,8 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
         raise UsageError("vectors and matrices are not taken here yet: diff (reverse, "
                          "forward or numerical mode, no --order or --precision), tape, graph, "
                          "jacobian, jvp and vjp take them")
-    tape = Tape(graph, point, typed=m is FLOAT)
+    typed = m is FLOAT
+    tape = Tape(graph, point, typed)
     val, entry_of = tape.node_values, tape.entry_of
     nodes, values = tape.nodes, tape.values
     for name, node in graph.variables.items():
@@ -163,6 +172,9 @@ def record(graph: Graph, point: dict, m=FLOAT, partials: bool = True,
     tape.output, tape.value = tape.outputs[0], tape.output_values[0]
     if m.raises:
         _check_finite(tape, m)
+    if typed:  # its numbers live on in tape.values: the recorder's objects can go
+        for node in tape.nodes:
+            val[node] = None
     return tape
 
 
@@ -353,7 +365,7 @@ def _arguments(tape: Tape, node: int) -> str:
     """`` (v1 = -1.0)``: the non-constant arguments of a node and their values."""
     graph = tape.graph
     args = dict.fromkeys(a for a in graph.nodes[node][1] if not graph.constant[a])
-    shown = [f"{tape._name(a)} = {_number(tape.node_values[a])}" for a in args]
+    shown = [f"{tape._name(a)} = {_number(tape.value_of(a))}" for a in args]
     return f" ({', '.join(shown)})" if shown else ""
 
 
@@ -365,7 +377,7 @@ def _diagnose(tape: Tape, m, node: int, exc: Exception) -> MathError:
     graph = tape.graph
     kind, args, _data = graph.nodes[node]
     op = OPS[kind]
-    xs = [tape.node_values[a] for a in args]
+    xs = [tape.value_of(a) for a in args]
     where, given = at_row(tape, node), _arguments(tape, node)
     if not op.in_domain(*xs):
         return MathError(f"{op.title} is undefined {where}{given}: it needs {op.domain[1]}")
