@@ -57,6 +57,27 @@ PROGRAM = textwrap.dedent('''\
         return x * x
 
 
+    def cancels(v, x):
+        return (v - v) ** 0.5 + x
+
+
+    def cancelling(x):
+        return steps(cancels, x, 3, x)
+
+
+    def cancelled_after(x):
+        v = steps(step, x, 3, x)
+        return (v - v) ** 0.5 + x
+
+
+    def blows_up(v, x):
+        return (v - 0.3) ** 0.5 + x
+
+
+    def infinite(x):
+        return steps(blows_up, x, 2, x)
+
+
     def kinked(v, x):
         return relu(v) + x
 
@@ -237,3 +258,22 @@ def test_a_kink_inside_a_loop_is_warned(run, program):
     assert "kink of relu" in warning["message"]
     assert warning["left"] == {"x": 1.0} and warning["right"] == {"x": 4.0}
     assert_one_error_line(run(*args, "--strict"), 1, "--strict: in steps(kinked")
+
+
+@pytest.mark.parametrize("function, want", [("cancelling", 1.0), ("cancelled_after", 1.0)])
+def test_an_infinity_that_cancels_gives_the_unrolled_answer(program, function, want):
+    # (v - v)**0.5 is 0 for every v: its infinite partial meets a zero tangent, and
+    # reverse mode sweeps such a component again forward, in a loop as outside one
+    path = program(4)
+    for schedule in ("all", "revolve:2"):
+        assert differentiate(f"{path}:{function}", ["x=0.3"],
+                             checkpoint=schedule).gradient["x"] == want
+    assert differentiate(f"{path}:{function}", ["x=0.3"]).gradient["x"] == want
+
+
+def test_a_true_infinity_inside_a_loop_names_the_step(run, program):
+    # x = 0.3: each step takes (0.3 - 0.3)**0.5, whose derivative is infinite
+    result = run("diff", "--program", f"{program(4)}:infinite", "--at", "x=0.3",
+                 "--checkpoint", "revolve:2")
+    assert_one_error_line(result, 1, "in steps(blows_up, …), step 2: the derivative of pow "
+                          "is infinite or undefined")

@@ -15,13 +15,15 @@ unrolled tape's, up to the order in which rounding adds the same terms.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
-from ..errors import UsageError
+from ..errors import MathError, UsageError
+from ..ops.namespaces import FLOAT
 from ..records import Derivative
 from ..tape.checkpoint import Counts, StepLoop, parse_schedule, reverse
-from ..tape.record import record
-from ..tape.sweeps import adjoints, adjoints_columns
+from ..tape.record import derivative_error, record
+from ..tape.sweeps import adjoints, adjoints_columns, finite_adjoint
 from . import Problem
 from ._common import kink_lines, kink_warnings, warnings_with_evidence
 
@@ -94,14 +96,21 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     tape = _record(graph, point, np)
     bar = _sweep(tape, {tape.output: np.ones_like(tape.value) if np else 1.0}, np) \
         if tape.output >= 0 else [None] * len(tape)
+    if np is None and tape.output >= 0:  # an infinity the code around the loops cancels
+        for entry in tape.inputs.values():
+            if bar[entry] is not None:
+                bar[entry] = finite_adjoint(tape, bar, entry, FLOAT)
     total, sweeps, kinks = Counts(), 1, _StepKinks()
     for cut in reversed(cuts):
         seed = bar[tape.inputs[cut.name]]
         if seed is None or (np is None and seed == 0):
             continue
         kinks.loop = f"steps({getattr(cut.loop.step, '__name__', 'step')}, …)"
-        done = reverse(None, None, (), cut.loop.n, schedule, loop=cut.loop,
-                       seed=_as_state(seed, cut.loop, np), on_tape=kinks.see)
+        try:
+            done = reverse(None, None, (), cut.loop.n, schedule, loop=cut.loop,
+                           seed=_as_state(seed, cut.loop, np), on_tape=kinks.see)
+        except MathError as error:
+            raise MathError(f"in {kinks.loop}, {error.message}") from None
         _add_counts(total, done.counts)
         seeds: dict = {}
         for node, g in zip(cut.nodes, done.gradient):
@@ -115,8 +124,13 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     inputs = tape.inputs
     gradient = {name: _gradient(bar[inputs[name]], problem.point[name], np)
                 for name in problem.wrt}
+    if not all(_finite(g, np) for g in gradient.values()):
+        raise (derivative_error(tape, lambda out, arg: bar[out]) if np is None else
+               MathError("the derivative is infinite or undefined"))
     steps = sum(cut.loop.n for cut in cuts)
     cost = {"sweeps": sweeps, "tape_entries": len(tape), "edges": tape.edge_count,
+            **({} if np is None else
+               {"stored_values": sum(getattr(v, "size", 1) for v in tape.values)}),
             "stored_bytes": stored_bytes(tape),
             "checkpoint": {"schedule": schedule, "loops": len(cuts), "steps": steps,
                            "snapshots": total.peak_snapshots,
@@ -148,6 +162,11 @@ class _StepKinks:
         return [(kind, op, row, f"in {loop}, step {first + 1}"
                  f"{f' (and {count - 1} more)' if count > 1 else ''}: {message}")
                 for (loop, kind, op, row), (message, count, first) in self.found.items()]
+
+
+def _finite(g, np) -> bool:
+    return math.isfinite(g) if np is None or not getattr(g, "shape", ()) else \
+        bool(np.all(np.isfinite(g)))
 
 
 def _record(graph, point, np):

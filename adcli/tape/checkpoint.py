@@ -39,7 +39,7 @@ from ..ops.namespaces import FLOAT
 from .record import record
 from .schedules import (Schedule, _split, parse_schedule, periodic_count,  # noqa: F401
                         repetitions, revolve_minimum)
-from .sweeps import adjoints, adjoints_columns
+from .sweeps import adjoints, adjoints_columns, finite_adjoint
 
 #: Over this many steps a schedule is refused before any work (about a minute).
 MAX_STEPS = 2_000_000
@@ -262,13 +262,17 @@ class _Run:
             self.bar_state = 0.0
             return
         bar = adjoints(tape, {tape.output: self.bar_state})
-        inputs = tape.inputs
-        for k, name in enumerate(self.loop.names[1:]):
-            entry = inputs.get(name)
-            if entry is not None:
-                self.bar_params[k] += bar[entry]
-        entry = inputs.get("state")
-        self.bar_state = bar[entry] if entry is not None else 0.0
+        inputs, seed = tape.inputs, self.bar_state
+        try:
+            for k, name in enumerate(self.loop.names[1:]):
+                entry = inputs.get(name)
+                if entry is not None:
+                    self.bar_params[k] += finite_adjoint(tape, bar, entry, FLOAT, seed)
+            entry = inputs.get("state")
+            self.bar_state = finite_adjoint(tape, bar, entry, FLOAT, seed) \
+                if entry is not None else 0.0
+        except MathError as error:
+            raise MathError(f"step {index + 1}: {error.message}") from None
 
     def _reverse_arrays(self, tape, np) -> None:
         """As :meth:`reverse`, with the shaped sweep: an input's adjoint that is

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..ops.linear import Linear, unbroadcast
-from .record import Tape
+from .record import Tape, derivative_error
 
 #: The most tape entries all the sweeps of one request may visit (about 10 s).
 MAX_SWEPT = 20_000_000
@@ -47,6 +47,25 @@ def adjoints(tape: Tape, seed: dict) -> list:
         if b and p:
             bar[arg] += b * p
     return bar
+
+
+def finite_adjoint(tape: Tape, bar: list, entry: int, m, seed=None):
+    """``bar[entry]``, an adjoint at an input entry; if it is not finite, the tangent
+    sweep's derivative along that input (times ``seed``, the output's adjoint).
+
+    An adjoint sweep multiplies an infinite partial before it meets a zero that
+    cancels it: in ``sqrt(atanh(x - x))`` the adjoint of ``x - x`` is infinite
+    and reaches ``x`` twice, as inf - inf, while the tangent of ``x - x`` is
+    exactly 0 and never meets the infinite partial (the function is constant).
+    Both modes then give the same numbers; a true infinity is refused, naming
+    the row."""
+    value = bar[entry]
+    if m.finite(value):
+        return value
+    dot = tangents(tape, {entry: 1.0 if m.raises else m.number(1)})
+    if not m.finite(dot[tape.output]):
+        raise derivative_error(tape, lambda out, arg: dot[arg] != 0)
+    return dot[tape.output] if seed is None else seed * dot[tape.output]
 
 
 def _carried(d, p, np, safe: bool, adjoint: bool = True):
