@@ -277,3 +277,9 @@ def test_a_true_infinity_inside_a_loop_names_the_step(run, program):
                  "--checkpoint", "revolve:2")
     assert_one_error_line(result, 1, "in steps(blows_up, …), step 2: the derivative of pow "
                           "is infinite or undefined")
+
+
+def test_the_trade_table_refuses_a_true_infinity_too(run, program):
+    result = run("memory", "--program", f"{program(4)}:infinite", "--at", "x=0.3",
+                 "--checkpoint", "all,revolve:1")
+    assert_one_error_line(result, 1, "step 2: the derivative of pow is infinite or undefined")

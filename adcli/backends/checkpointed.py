@@ -22,7 +22,8 @@ from ..errors import MathError, UsageError
 from ..ops.namespaces import FLOAT
 from ..records import Derivative
 from ..tape.checkpoint import Counts, StepLoop, parse_schedule, reverse
-from ..tape.record import derivative_error, record
+from ..tape.diagnosis import derivative_error
+from ..tape.record import record
 from ..tape.sweeps import adjoints, adjoints_columns, finite_adjoint
 from . import Problem
 from ._common import kink_lines, kink_warnings, warnings_with_evidence
@@ -75,7 +76,6 @@ def _cut_loops(program, point: dict, cuts: list):
 
 def differentiate(problem: Problem, schedule: str) -> Derivative:
     from ..programs.source import ProgramSource
-    from ..studies.memory import stored_bytes
 
     if not isinstance(problem.source, ProgramSource):
         raise UsageError("--checkpoint reverses a program's adcli.functions.steps loops: "
@@ -131,7 +131,7 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     cost = {"sweeps": sweeps, "tape_entries": len(tape), "edges": tape.edge_count,
             **({} if np is None else
                {"stored_values": sum(getattr(v, "size", 1) for v in tape.values)}),
-            "stored_bytes": stored_bytes(tape),
+            "stored_bytes": tape.stored_bytes,
             "checkpoint": {"schedule": schedule, "loops": len(cuts), "steps": steps,
                            "snapshots": total.peak_snapshots,
                            "peak_stored": total.peak_stored,

@@ -208,7 +208,7 @@ def _derivative_reasons(tape, bad, gradient: dict, mode: str, np, moved) -> list
     named = {}
     if tape is not None:
         from ..ops import OPS
-        from ..tape.record import at_row
+        from ..tape.diagnosis import at_row
 
         left = np.ones(len(rows), dtype=bool)
         for out, _arg, p in tape.edge_triples():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..ops.precision import arithmetic
 from ..records import Derivative
-from ..tape.record import derivative_error, record
+from ..tape.diagnosis import derivative_error
+from ..tape.record import record
 from ..tape.sweeps import check_sweeps, tangents
 from . import Problem
 from . import shaped
@@ -31,5 +32,5 @@ def differentiate(problem: Problem) -> Derivative:
         problem.text, "forward", problem.point, tape.value, gradient,
         cost={"sweeps": len(problem.wrt), "tape_entries": len(tape),
               "edges": tape.edge_count,
-              **({} if problem.digits else {"stored_bytes": 8 * len(tape)})},
+              **({} if problem.digits else {"stored_bytes": tape.stored_bytes})},
         warnings=kink_warnings(problem, tape), digits=problem.digits)

@@ -33,5 +33,5 @@ def differentiate(problem: Problem) -> Derivative:
         problem.text, "reverse", problem.point, tape.value, result,
         cost={"sweeps": 1 if problem.wrt else 0, "tape_entries": len(tape),
               "edges": tape.edge_count,
-              **({} if problem.digits else {"stored_bytes": 8 * len(tape)})},
+              **({} if problem.digits else {"stored_bytes": tape.stored_bytes})},
         warnings=kink_warnings(problem, tape), digits=problem.digits)

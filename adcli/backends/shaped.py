@@ -82,14 +82,14 @@ def differentiate(problem, mode: str) -> Derivative:
                       cost={"sweeps": sweeps, "tape_entries": len(tape),
                             "edges": tape.edge_count,
                             "stored_values": sum(getattr(v, "size", 1) for v in tape.values),
-                            "stored_bytes": sum(getattr(v, "nbytes", 8) for v in tape.values)},
+                            "stored_bytes": tape.stored_bytes},
                       warnings=array_kinks(tape, np))
 
 
 def check_values(tape, np) -> None:
     """The first entry with an element that is not a number, named with its element."""
     from ..ops import OPS
-    from ..tape.record import at_row
+    from ..tape.diagnosis import at_row
 
     # the inputs, the point's values, were checked when read: looked at again only
     # when the formula's value is not a number (a library caller's NaN)

@@ -46,11 +46,6 @@ def value_bytes(value) -> tuple:
     return (1, 8) if nbytes is None else (value.size, nbytes)
 
 
-def stored_bytes(tape) -> int:
-    """The bytes of the tape's values as numbers (the ``stored_bytes`` of ``diff``)."""
-    return sum(value_bytes(v)[1] for v in tape.values)
-
-
 def _groups(values) -> tuple:
     groups: dict = {}
     for v in values:
@@ -297,4 +292,4 @@ def measured_network(layers: int, width: int, batch: int, dtype: str = "float32"
             "activation_entries": len(activation),
             "activation_bytes": sum(v.nbytes for v in activation),
             "activation_dtypes": sorted({v.dtype.name for v in activation}),
-            "tape_entries": len(tape), "tape_bytes": stored_bytes(tape)}
+            "tape_entries": len(tape), "tape_bytes": tape.stored_bytes}

@@ -90,7 +90,7 @@ def tape_table(problem: Problem, mode: str = "forward", numbering: str = "seed",
 def _stored(tape: Tape) -> str:
     """The summary's line on memory: what reverse mode keeps of this tape."""
     count = sum(getattr(v, "size", 1) for v in tape.values)
-    nbytes = sum(getattr(v, "nbytes", 8) for v in tape.values)
+    nbytes = tape.stored_bytes
     dtypes = ", ".join(sorted({getattr(getattr(v, "dtype", None), "name", "float64")
                                for v in tape.values}))
     return (f"stored values: {count:,} numbers ({dtypes}), {nbytes:,} bytes, over "

@@ -134,7 +134,7 @@ def row_errors(tape, failed, np) -> list:
 
 
 def _reason(tape, node: int, row: int, np) -> str:
-    from .record import at_row
+    from .diagnosis import at_row
 
     kind, args, _data = tape.graph.nodes[node]
     if kind == VAR:

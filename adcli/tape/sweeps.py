@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from ..errors import UsageError
 from ..ops.linear import Linear, unbroadcast
-from .record import Tape, derivative_error
+from .diagnosis import derivative_error
+from .record import Tape
 
 #: The most tape entries all the sweeps of one request may visit (about 10 s).
 MAX_SWEPT = 20_000_000
