@@ -31,7 +31,7 @@ def differentiate(spec, at, wrt=(), checkpoint=None):
 
 PROGRAM = textwrap.dedent('''\
     import numpy as np
-    from adcli.functions import steps, sin, exp, relu
+    from adcli.functions import steps, sin, exp, log, relu
 
 
     def step(v, x):
@@ -76,6 +76,54 @@ PROGRAM = textwrap.dedent('''\
 
     def infinite(x):
         return steps(blows_up, x, 2, x)
+
+
+    def closes_over(x):
+        return steps(lambda v: sin(v) * x, x, 3)
+
+
+    def before(x):
+        return steps(step, (x - x) ** 0.5 + x, 3, x)
+
+
+    def inner(v, x):
+        return steps(step, v, 3, x)
+
+
+    def nested(x):
+        return steps(inner, x, 4, x)
+
+
+    def listed(v, pair):
+        return sin(v) * pair[0] + pair[1]
+
+
+    def list_param(x):
+        return steps(listed, x, 3, [x, 0.5])
+
+
+    def logs(v, x):
+        return log(v - x)
+
+
+    def undefined(x):
+        return steps(logs, x + 1.0, 3, x)  # log(1), then log(0 - x)
+
+
+    def grows(v, a):
+        return v * a
+
+
+    def overflows(x):
+        return steps(grows, x, 2000, x)
+
+
+    def relu_rnn(v, W, b):
+        return relu(W @ v + b)
+
+
+    def array_kink(x0, W, b):
+        return np.sum(steps(relu_rnn, x0 * 0.0, 2, W * 0.0, b * 0.0)) + np.sum(x0)
 
 
     def kinked(v, x):
@@ -283,3 +331,61 @@ def test_the_trade_table_refuses_a_true_infinity_too(run, program):
     result = run("memory", "--program", f"{program(4)}:infinite", "--at", "x=0.3",
                  "--checkpoint", "all,revolve:1")
     assert_one_error_line(result, 1, "step 2: the derivative of pow is infinite or undefined")
+
+
+def test_a_step_reading_a_traced_input_from_its_closure_is_refused(run, program):
+    # a step traced on its own cannot see the program's x: it must be a param
+    result = run("diff", "--program", f"{program(3)}:closes_over", "--at", "x=0.7",
+                 "--checkpoint", "all")
+    assert_one_error_line(result, 2, "reads a traced input that is not its state or a param")
+
+
+@pytest.mark.parametrize("function", ["before", "nested"])
+def test_the_unrolled_answer_around_and_inside(program, function):
+    # an infinity cancelling before the loop; a loop inside the step (part of the step)
+    path = program(3)
+    want = differentiate(f"{path}:{function}", ["x=0.7"]).gradient["x"]
+    with mpmath.workdps(40):
+        if function == "before":
+            reference = mpmath.diff(lambda t: _mp_chain_from(t, t, 3), mpmath.mpf("0.7"))
+        else:
+            reference = mpmath.diff(lambda t: _mp_chain_from(t, t, 12), mpmath.mpf("0.7"))
+    assert math.isclose(want, float(reference), rel_tol=1e-12)
+    for schedule in ("all", "revolve:2"):
+        got = differentiate(f"{path}:{function}", ["x=0.7"], checkpoint=schedule)
+        assert math.isclose(got.gradient["x"], want, rel_tol=1e-13)
+
+
+def _mp_chain_from(v, x, n):
+    for _ in range(n):
+        v = _mp_step(v, x)
+    return v
+
+
+@pytest.mark.parametrize("function, code, fragment", [
+    ("list_param", 2, "state and params are numbers or NumPy arrays, not list"),
+    ("undefined", 1, "in steps(logs, …), step 2: log is undefined"),
+    ("overflows", 1, "in steps(grows, …), step 1750: the state overflows"),
+])
+def test_what_a_loop_cannot_do_is_said_at_its_step(run, program, function, code, fragment):
+    at = "x=1.5" if function == "overflows" else "x=0.7"
+    result = run("diff", "--program", f"{program(3)}:{function}", "--at", at,
+                 "--checkpoint", "revolve:2")
+    assert_one_error_line(result, code, fragment)
+
+
+def test_a_kink_in_an_array_step(run, program, tmp_path):
+    rng = np.random.default_rng(5)
+    for name, value in (("x0", rng.uniform(-1, 1, 3)), ("W", rng.uniform(-1, 1, (3, 3))),
+                        ("b", rng.uniform(-1, 1, 3))):
+        np.save(tmp_path / f"{name}.npy", value)
+    at = [a for name in ("x0", "W", "b") for a in ("--at", f"{name}=@{tmp_path / name}.npy")]
+    args = ("diff", "--program", f"{program(3)}:array_kink", *at, "-f", "json")
+    plain = json.loads(run(*args).stdout)
+    out = json.loads(run(*args, "--checkpoint", "revolve:1").stdout)
+    # relu(0) takes the subgradient 0 in every step: only sum(x0) reaches x0
+    assert out["gradient"] == plain["gradient"]
+    assert out["gradient"]["x0"] == [1.0, 1.0, 1.0]
+    [warning] = out["warnings"]
+    assert warning["message"].startswith("in steps(relu_rnn, …), step 1 (and 1 more): ")
+    assert "kink of relu at 3 elements" in warning["message"]

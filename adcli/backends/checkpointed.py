@@ -20,13 +20,14 @@ from dataclasses import dataclass, replace
 
 from ..errors import MathError, UsageError
 from ..ops.namespaces import FLOAT
-from ..records import Derivative
+from ..records import Derivative, Warning
 from ..tape.checkpoint import Counts, StepLoop, parse_schedule, reverse
 from ..tape.diagnosis import derivative_error
 from ..tape.record import record
 from ..tape.sweeps import adjoints, adjoints_columns, finite_adjoint
 from . import Problem
 from ._common import kink_lines, kink_warnings, warnings_with_evidence
+from .shaped import array_kinks
 
 
 @dataclass
@@ -60,10 +61,9 @@ def _cut_loops(program, point: dict, cuts: list):
     def cut(step, state, n, params):
         tracer = next((v.tracer for v in (state, *params) if isinstance(v, Traced)), None)
         plain = [_plain(v) for v in (state, *params)]
-        loop = StepLoop(step, plain[0], tuple(plain[1:]), n)
-        final = loop.state
-        for _ in range(n):
-            final = loop.advance(final)
+        with cutting(None):  # a loop inside the step is part of the step
+            loop = StepLoop(step, plain[0], tuple(plain[1:]), n)
+            final = _run(loop)
         if tracer is None:  # the loop reads no input: a constant of the program
             return final
         name = f"steps#{len(cuts) + 1}"
@@ -72,6 +72,25 @@ def _cut_loops(program, point: dict, cuts: list):
 
     with cutting(cut):
         return traced_graph(program, point)
+
+
+def _run(loop: StepLoop):
+    """The loop's final state; a state that overflows is refused at its step."""
+    state, np = loop.state, loop.np
+    for index in range(loop.n):
+        try:
+            state = loop.advance(state)
+        except MathError as error:
+            raise MathError(f"in steps({_name(loop)}, …), step {index + 1}: "
+                            f"{error.message}") from None
+        if not (math.isfinite(state) if np is None else np.all(np.isfinite(state))):
+            raise MathError(f"in steps({_name(loop)}, …), step {index + 1}: the state "
+                            f"overflows the float range ({state!r})")
+    return state
+
+
+def _name(loop: StepLoop) -> str:
+    return getattr(loop.step, "__name__", "step")
 
 
 def differentiate(problem: Problem, schedule: str) -> Derivative:
@@ -105,7 +124,7 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
         seed = bar[tape.inputs[cut.name]]
         if seed is None or (np is None and seed == 0):
             continue
-        kinks.loop = f"steps({getattr(cut.loop.step, '__name__', 'step')}, …)"
+        kinks.loop, kinks.np = f"steps({_name(cut.loop)}, …)", cut.loop.np
         try:
             done = reverse(None, None, (), cut.loop.n, schedule, loop=cut.loop,
                            seed=_as_state(seed, cut.loop, np), on_tape=kinks.see)
@@ -119,6 +138,10 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
                 seeds[entry] = g if entry not in seeds else seeds[entry] + g
         if seeds:
             more = _sweep(tape, seeds, np)
+            if np is None:  # as above, for the code before the loop
+                for entry in tape.inputs.values():
+                    if more[entry] is not None:
+                        more[entry] = finite_adjoint(tape, more, entry, FLOAT, seeds)
             bar = [b if c is None else (c if b is None else b + c) for b, c in zip(bar, more)]
             sweeps += 1
     inputs = tape.inputs
@@ -139,8 +162,7 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
                            "taped_steps": total.taped_steps}}
     return Derivative(problem.text, "reverse", problem.point, _value(tape.value, np),
                       gradient, cost=cost,
-                      warnings=kink_warnings(problem, tape) +
-                      warnings_with_evidence(problem, kinks.lines()))
+                      warnings=kinks.warnings(problem, tape, np))
 
 
 class _StepKinks:
@@ -148,10 +170,10 @@ class _StepKinks:
     steps it was met at counted (the tapes themselves are not kept)."""
 
     def __init__(self):
-        self.loop, self.found = "", {}
+        self.loop, self.np, self.found = "", None, {}
 
     def see(self, index: int, tape) -> None:
-        for kind, op, row, message in kink_lines(tape):
+        for kind, op, row, message in _lines(tape, self.np):
             key = (self.loop, kind, op, row)
             if key not in self.found:
                 self.found[key] = [message, 0, index]
@@ -162,6 +184,20 @@ class _StepKinks:
         return [(kind, op, row, f"in {loop}, step {first + 1}"
                  f"{f' (and {count - 1} more)' if count > 1 else ''}: {message}")
                 for (loop, kind, op, row), (message, count, first) in self.found.items()]
+
+    def warnings(self, problem, tape, np) -> tuple:
+        """The program's tape's warnings, then the loops': with the one-sided
+        derivatives for numbers, as ``diff`` gives them (arrays get none)."""
+        if np is None:
+            return kink_warnings(problem, tape) + warnings_with_evidence(problem, self.lines())
+        return array_kinks(tape, np) + tuple(Warning(*line) for line in self.lines())
+
+
+def _lines(tape, np) -> list:
+    """``(kind, op, row, message)`` of each kink on a tape of numbers or of arrays."""
+    if np is None:
+        return kink_lines(tape)
+    return [(w.kind, w.op, w.row, w.message) for w in array_kinks(tape, np)]
 
 
 def _finite(g, np) -> bool:

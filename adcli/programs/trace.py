@@ -132,6 +132,8 @@ class Tracer:
 
     def node(self, x) -> int:
         if isinstance(x, Traced):
+            if x.tracer is not self:
+                raise self.foreign()
             return x.node
         if type(x).__module__ == "numpy" and getattr(x, "shape", None) == ():
             x = x.item()  # np.where's 0-d array holding the number it chose
@@ -153,7 +155,8 @@ class Tracer:
                     other = args[1 - k]
                     if isinstance(other, Traced):
                         return other
-        ids = tuple([a.node if type(a) is Traced else self.node(a) for a in args])
+        ids = tuple([a.node if type(a) is Traced and a.tracer is self else self.node(a)
+                     for a in args])
         node = self.graph.add(op.name, ids)
         values = self.values
         if node not in values:
@@ -172,6 +175,14 @@ class Tracer:
                 raise MathError(f"{self.path}:{line}: {op.title}({shown}) has no real "
                                 f"value{needs} (in `{source}`)") from None
         return Traced(self, node)
+
+    def foreign(self) -> UsageError:
+        """A traced number of another run met here: a checkpointed step that reads
+        the program's input from its closure, not as a param."""
+        line = f"{self.path}:{_user_line(self.path)[0]}: " if self.path else ""
+        return UsageError(f"{line}the step of adcli.functions.steps reads a traced "
+                          f"input that is not its state or a param (a closure over it?): "
+                          f"pass it as a param, steps(step, state, n, x)")
 
     def compare(self, kind: str, a, b) -> bool:
         x, y = (self.values[self.node(v)] for v in (a, b))

@@ -112,9 +112,15 @@ class StepLoop:
 
     def _value(self, x):
         """An input as the tracer takes it: an array of floats, or a float."""
-        if self.np is not None and _shaped(x):
-            return self.np.array(x, dtype=float)
-        return float(x)
+        try:
+            if self.np is not None and _shaped(x):
+                return self.np.array(x, dtype=float)
+            return float(x)
+        except (TypeError, ValueError):
+            raise UsageError(f"steps: a checkpointed loop's state and params are numbers "
+                             f"or NumPy arrays, not {type(x).__name__}: pass each traced "
+                             f"number as a param of its own (constants may stay in the "
+                             f"step's closure)") from None
 
     def _trace(self, state):
         from ..programs.trace import Traced, Tracer
@@ -195,6 +201,7 @@ class StepLoop:
             for node, function, a, b in code:
                 values[node] = function(values[a]) if b < 0 else function(values[a], values[b])
         except (ValueError, ZeroDivisionError, OverflowError):
+            self.tape_at(state, partials=False)  # raises the error that names the row
             raise MathError(f"a step from the state {state!r} has no real value") from None
         return values[output]
 
@@ -262,7 +269,7 @@ class _Run:
             self.bar_state = 0.0
             return
         bar = adjoints(tape, {tape.output: self.bar_state})
-        inputs, seed = tape.inputs, self.bar_state
+        inputs, seed = tape.inputs, {tape.output: self.bar_state}
         try:
             for k, name in enumerate(self.loop.names[1:]):
                 entry = inputs.get(name)

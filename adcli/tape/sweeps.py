@@ -50,9 +50,10 @@ def adjoints(tape: Tape, seed: dict) -> list:
     return bar
 
 
-def finite_adjoint(tape: Tape, bar: list, entry: int, m, seed=None):
-    """``bar[entry]``, an adjoint at an input entry; if it is not finite, the tangent
-    sweep's derivative along that input (times ``seed``, the output's adjoint).
+def finite_adjoint(tape: Tape, bar: list, entry: int, m, seeds: dict | None = None):
+    """``bar[entry]``, an adjoint at an input entry after a sweep seeded with
+    ``seeds`` (entry -> adjoint; by default 1 at the output); if it is not finite,
+    the tangent sweep along that input, combined with the same seeds.
 
     An adjoint sweep multiplies an infinite partial before it meets a zero that
     cancels it: in ``sqrt(atanh(x - x))`` the adjoint of ``x - x`` is infinite
@@ -64,9 +65,10 @@ def finite_adjoint(tape: Tape, bar: list, entry: int, m, seed=None):
     if m.finite(value):
         return value
     dot = tangents(tape, {entry: 1.0 if m.raises else m.number(1)})
-    if not m.finite(dot[tape.output]):
+    value = dot[tape.output] if seeds is None else sum(s * dot[k] for k, s in seeds.items())
+    if not m.finite(value):
         raise derivative_error(tape, lambda out, arg: dot[arg] != 0)
-    return dot[tape.output] if seed is None else seed * dot[tape.output]
+    return value
 
 
 def _carried(d, p, np, safe: bool, adjoint: bool = True):
