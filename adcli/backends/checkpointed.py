@@ -2,14 +2,14 @@
 ``adcli diff --program F --checkpoint SCHEDULE``.
 
 The program is traced as usual, except that each ``adcli.functions.steps``
-call is cut out of its graph: the loop runs on plain numbers, and its final
-state enters the graph as a fresh input, a *boundary*.  The program's tape is
-then the code around the loops.  One adjoint sweep of it from the output gives
-each boundary's adjoint; the loops, last first, are reversed under the
-schedule seeded with it (:func:`adcli.tape.checkpoint.reverse`, which keeps
-only snapshots), and the adjoints they give the loop's initial state and
-params are swept on through the program's tape from the entries that made
-them.  By linearity the sum of these sweeps is the program's gradient: the
+call is cut out of its graph: the schedule's first pass runs the loop on plain
+numbers, keeping what the schedule keeps (:class:`adcli.tape.checkpoint.Pending`),
+and its final state enters the graph as a fresh input, a *boundary*.  The
+program's tape is then the code around the loops.  One adjoint sweep of it
+from the output gives each boundary's adjoint; the loops, last first, finish
+their reversal seeded with it, and the adjoints they give the loop's initial
+state and params are swept on through the program's tape from the entries
+that made them.  By linearity the sum of these sweeps is the program's gradient: the
 unrolled tape's, up to the order in which rounding adds the same terms.
 """
 
@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from ..errors import MathError, UsageError
 from ..ops.namespaces import FLOAT
 from ..records import Derivative, Warning
-from ..tape.checkpoint import Counts, StepLoop, parse_schedule, reverse
+from ..tape.checkpoint import Pending
+from ..tape.step_loop import StepLoop
 from ..tape.diagnosis import derivative_error
 from ..tape.record import record
 from ..tape.sweeps import adjoints, adjoints_columns, finite_adjoint
@@ -32,12 +33,12 @@ from .shaped import array_kinks
 
 @dataclass
 class _Cut:
-    """One ``steps`` call taken out of the graph."""
+    """One ``steps`` call taken out of the graph, run forward and held."""
 
     name: str           # the boundary: the loop's final state as a graph input
-    loop: StepLoop
+    label: str          # ``steps(rnn, …)``, for messages
+    pending: Pending    # the loop after its first pass, holding what the schedule keeps
     nodes: tuple        # graph nodes of the initial state and each param (-1: a constant)
-    final: object
 
 
 def _traced_nodes(values, tracer) -> tuple:
@@ -53,44 +54,31 @@ def _plain(value):
     return value.value if isinstance(value, Traced) else value
 
 
-def _cut_loops(program, point: dict, cuts: list):
-    """The program's graph and decisions, its loops cut out (``cuts`` filled in order)."""
-    from ..functions import cutting
+def _cut_loops(program, point: dict, schedule: str, kinks: "_StepKinks", cuts: list):
+    """The program's graph and decisions, its loops cut out (``cuts`` filled in order)
+    and run forward under ``schedule``; a loop that reads no traced input stays a
+    plain loop of the program."""
+    from ..functions import cutting, steps
     from ..programs.trace import Traced, traced_graph
 
     def cut(step, state, n, params):
         tracer = next((v.tracer for v in (state, *params) if isinstance(v, Traced)), None)
-        plain = [_plain(v) for v in (state, *params)]
         with cutting(None):  # a loop inside the step is part of the step
+            if tracer is None:
+                return steps(step, state, n, *params)
+            plain = [_plain(v) for v in (state, *params)]
             loop = StepLoop(step, plain[0], tuple(plain[1:]), n)
-            final = _run(loop)
-        if tracer is None:  # the loop reads no input: a constant of the program
-            return final
+            label = f"steps({getattr(step, '__name__', 'step')}, …)"
+            try:
+                pending = Pending(loop, schedule, kinks.seer(label, loop.np))
+            except MathError as error:
+                raise MathError(f"in {label}, {error.message}") from None
         name = f"steps#{len(cuts) + 1}"
-        cuts.append(_Cut(name, loop, _traced_nodes((state, *params), tracer), final))
-        return tracer.variable(name, final)
+        cuts.append(_Cut(name, label, pending, _traced_nodes((state, *params), tracer)))
+        return tracer.variable(name, pending.value)
 
     with cutting(cut):
         return traced_graph(program, point)
-
-
-def _run(loop: StepLoop):
-    """The loop's final state; a state that overflows is refused at its step."""
-    state, np = loop.state, loop.np
-    for index in range(loop.n):
-        try:
-            state = loop.advance(state)
-        except MathError as error:
-            raise MathError(f"in steps({_name(loop)}, …), step {index + 1}: "
-                            f"{error.message}") from None
-        if not (math.isfinite(state) if np is None else np.all(np.isfinite(state))):
-            raise MathError(f"in steps({_name(loop)}, …), step {index + 1}: the state "
-                            f"overflows the float range ({state!r})")
-    return state
-
-
-def _name(loop: StepLoop) -> str:
-    return getattr(loop.step, "__name__", "step")
 
 
 def differentiate(problem: Problem, schedule: str) -> Derivative:
@@ -100,16 +88,17 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
         raise UsageError("--checkpoint reverses a program's adcli.functions.steps loops: "
                          "give --program FILE.py:F")
     cuts: list[_Cut] = []
-    graph, decisions = _cut_loops(problem.source.program, problem.point, cuts)
+    kinks = _StepKinks()
+    graph, decisions = _cut_loops(problem.source.program, problem.point, schedule, kinks,
+                                  cuts)
     problem = replace(problem, graph=graph,
                       source=ProgramSource(problem.source.program, tuple(decisions)))
     if not cuts:
         raise UsageError(f"{problem.text} makes no adcli.functions.steps(step, state, n, "
                          f"...) call on its inputs: --checkpoint has no loop to reverse")
-    for cut in cuts:
-        parse_schedule(schedule, cut.loop.n)  # a bad schedule is refused before any work
-    point = {**problem.point, **{cut.name: cut.final for cut in cuts}}
-    np = next((cut.loop.np for cut in cuts if cut.loop.np is not None), None)
+    point = {**problem.point, **{cut.name: cut.pending.value for cut in cuts}}
+    np = next((c.pending.run.loop.np for c in cuts if c.pending.run.loop.np is not None),
+              None)
     if np is None and any(getattr(v, "shape", ()) != () for v in point.values()):
         import numpy as np
     tape = _record(graph, point, np)
@@ -119,18 +108,17 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
         for entry in tape.inputs.values():
             if bar[entry] is not None:
                 bar[entry] = finite_adjoint(tape, bar, entry, FLOAT)
-    total, sweeps, kinks = Counts(), 1, _StepKinks()
-    for cut in reversed(cuts):
+    sweeps, counts = 1, []
+    for cut in reversed(cuts):  # the last loop first: the earlier ones are held meanwhile
         seed = bar[tape.inputs[cut.name]]
         if seed is None or (np is None and seed == 0):
+            counts.append(cut.pending.close())
             continue
-        kinks.loop, kinks.np = f"steps({_name(cut.loop)}, …)", cut.loop.np
         try:
-            done = reverse(None, None, (), cut.loop.n, schedule, loop=cut.loop,
-                           seed=_as_state(seed, cut.loop, np), on_tape=kinks.see)
+            done = cut.pending.finish(_as_state(seed, cut.pending.run.loop, np))
         except MathError as error:
-            raise MathError(f"in {kinks.loop}, {error.message}") from None
-        _add_counts(total, done.counts)
+            raise MathError(f"in {cut.label}, {error.message}") from None
+        counts.append(done.counts)
         seeds: dict = {}
         for node, g in zip(cut.nodes, done.gradient):
             entry = tape.entry_of[node] if node >= 0 else -1
@@ -150,16 +138,16 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     if not all(_finite(g, np) for g in gradient.values()):
         raise (derivative_error(tape, lambda out, arg: bar[out]) if np is None else
                MathError("the derivative is infinite or undefined"))
-    steps = sum(cut.loop.n for cut in cuts)
+    steps = sum(cut.pending.run.loop.n for cut in cuts)
+    peak_stored, peak_snapshots = _peaks(cuts, counts[::-1])
     cost = {"sweeps": sweeps, "tape_entries": len(tape), "edges": tape.edge_count,
             **({} if np is None else
                {"stored_values": sum(getattr(v, "size", 1) for v in tape.values)}),
             "stored_bytes": tape.stored_bytes,
             "checkpoint": {"schedule": schedule, "loops": len(cuts), "steps": steps,
-                           "snapshots": total.peak_snapshots,
-                           "peak_stored": total.peak_stored,
-                           "forward_steps": steps + total.forward_steps,
-                           "taped_steps": total.taped_steps}}
+                           "snapshots": peak_snapshots, "peak_stored": peak_stored,
+                           "forward_steps": sum(c.forward_steps for c in counts),
+                           "taped_steps": sum(c.taped_steps for c in counts)}}
     return Derivative(problem.text, "reverse", problem.point, _value(tape.value, np),
                       gradient, cost=cost,
                       warnings=kinks.warnings(problem, tape, np))
@@ -170,11 +158,15 @@ class _StepKinks:
     steps it was met at counted (the tapes themselves are not kept)."""
 
     def __init__(self):
-        self.loop, self.np, self.found = "", None, {}
+        self.found = {}
 
-    def see(self, index: int, tape) -> None:
-        for kind, op, row, message in _lines(tape, self.np):
-            key = (self.loop, kind, op, row)
+    def seer(self, loop: str, np):
+        """What a loop's reversal calls with each step's tape (``on_tape``)."""
+        return lambda index, tape: self.see(loop, np, index, tape)
+
+    def see(self, loop: str, np, index: int, tape) -> None:
+        for kind, op, row, message in _lines(tape, np):
+            key = (loop, kind, op, row)
             if key not in self.found:
                 self.found[key] = [message, 0, index]
             self.found[key][1] += 1
@@ -239,11 +231,13 @@ def _gradient(g, value, np):
 
 def _value(value, np):
     return float(value) if np is not None and not getattr(value, "shape", ()) else value
-
-
-def _add_counts(total: Counts, counts: Counts) -> None:
-    """Loops are reversed one after another: the peaks are the largest, steps add up."""
-    total.forward_steps += counts.forward_steps
-    total.taped_steps += counts.taped_steps
-    total.peak_snapshots = max(total.peak_snapshots, counts.peak_snapshots)
-    total.peak_stored = max(total.peak_stored, counts.peak_stored)
+def _peaks(cuts: list, counts: list) -> tuple:
+    """Stored values and snapshots at most: loop k is reversed while the loops before
+    it still hold what their first pass kept (``Pending.held``)."""
+    stored = snapshots = held_stored = held_snapshots = 0
+    for cut, c in zip(cuts, counts):
+        stored = max(stored, held_stored + c.peak_stored)
+        snapshots = max(snapshots, held_snapshots + c.peak_snapshots)
+        held_stored += cut.pending.held[0]
+        held_snapshots += cut.pending.held[1]
+    return max(stored, held_stored), max(snapshots, held_snapshots)

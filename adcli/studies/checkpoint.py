@@ -6,7 +6,8 @@ import struct
 
 from ..errors import UsageError
 from ..records.checkpoint import CheckpointRow, CheckpointTrade
-from ..tape.checkpoint import StepLoop, parse_schedule, reverse, revolve_minimum
+from ..tape.checkpoint import parse_schedule, reverse, revolve_minimum
+from ..tape.step_loop import StepLoop
 
 
 def _bits(values) -> tuple:
