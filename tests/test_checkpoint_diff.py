@@ -126,6 +126,42 @@ PROGRAM = textwrap.dedent('''\
         return np.sum(steps(relu_rnn, x0 * 0.0, 2, W * 0.0, b * 0.0)) + np.sum(x0)
 
 
+    def branchy(s, a):
+        return np.where(s > 0.5, s * a, s + a)
+
+
+    def masked(x, a):
+        return np.sum(steps(branchy, x, 4, a))
+
+
+    def counted(x):
+        t = [0.0]
+
+        def step(s, a):
+            t[0] += 0.1
+            return s + 0.1 * sin(t[0]) * a * s
+        return steps(step, x, 5, x)
+
+
+    def decides(s, a):
+        if s > 0.5:
+            return s - 0.1
+        return s + 0.1
+
+
+    def tied(x):
+        return steps(decides, x, 4, x)
+
+
+    def returns_none(x):
+        return steps(lambda s, a: [].clear(), x, 3, x)  # returns nothing
+
+
+    def unneeded(x):
+        steps(step, x, 7, x)
+        return x * x
+
+
     def kinked(v, x):
         return relu(v) + x
 
@@ -396,3 +432,71 @@ def test_a_kink_in_an_array_step(run, program, tmp_path):
     [warning] = out["warnings"]
     assert warning["message"].startswith("in steps(relu_rnn, …), step 1 (and 1 more): ")
     assert "kink of relu at 3 elements" in warning["message"]
+
+
+def test_an_array_step_whose_masks_follow_the_state(program):
+    # np.where(s > 0.5, ...) picks other elements at other steps: the step is traced
+    # again at every state, as the unrolled program is; by hand: x = [0.1, 0.7],
+    # a = 0.4: element 0 adds a (then multiplies once above 0.5), element 1 multiplies
+    path = program(4)
+    at = ["x=[0.1, 0.7]", "a=0.4"]
+    plain = differentiate(f"{path}:masked", at)
+    assert math.isclose(plain.value, 1.432, rel_tol=1e-14)
+    for schedule in ("all", "every:2", "revolve:1"):
+        got = differentiate(f"{path}:masked", at, checkpoint=schedule)
+        assert math.isclose(got.value, 1.432, rel_tol=1e-14)
+        np.testing.assert_allclose(got.gradient["x"], [0.4, 0.16], rtol=1e-13)
+        assert math.isclose(got.gradient["a"], 5.06, rel_tol=1e-13)
+
+
+@pytest.mark.parametrize("command", ["diff", "memory"])
+@pytest.mark.parametrize("function, fragment", [
+    ("counted", "gives another computation when called again with the same state"),
+    ("returns_none", "the step returned None (no return statement?), not the next state"),
+])
+def test_steps_checkpointing_cannot_replay_are_refused(run, program, command, function,
+                                                      fragment):
+    result = run(command, "--program", f"{program(3)}:{function}", "--at", "x=0.7",
+                 "--checkpoint", "all")
+    assert_one_error_line(result, 2, fragment)
+
+
+def test_a_tie_inside_a_step_is_warned_and_strict_refuses_it(run, program):
+    # x = 0.6: 0.6 - 0.1 = 0.5, then `s > 0.5` is decided by a tie
+    args = ("diff", "--program", f"{program(3)}:tied", "--at", "x=0.6", "--checkpoint",
+            "revolve:2")
+    out = json.loads(run(*args, "-f", "json").stdout)
+    [warning] = out["warnings"]
+    assert warning["kind"] == "branch"
+    assert warning["message"].startswith("in steps(decides, …): line ")
+    assert "`if s > 0.5:` holds with equality at a step" in warning["message"]
+    assert_one_error_line(run(*args, "--strict"), 1, "--strict: in steps(decides, …)")
+
+
+def test_a_loop_the_output_does_not_need(run, program):
+    result = run("diff", "--program", f"{program(7)}:unneeded", "--at", "x=0.7",
+                 "--checkpoint", "revolve:3", "-f", "json")
+    out = json.loads(result.stdout)
+    assert out["gradient"]["x"] == pytest.approx(1.4, rel=1e-15)
+    assert out["cost"]["checkpoint"]["not_reversed"] == 1
+    table = run("diff", "--program", f"{program(7)}:unneeded", "--at", "x=0.7",
+                "--checkpoint", "revolve:3").stdout
+    assert "(1 of them run but not reversed: the output does not depend on it)" in \
+        " ".join(table.split())
+
+
+@pytest.mark.parametrize("schedule", ["revolve:" + "9" * 5000, "revolve:\u0663", "every:-1"])
+def test_schedules_out_of_reach_are_usage_errors(run, program, schedule):
+    result = run("diff", "--program", f"{program(3)}:chain", "--at", "x=0.7",
+                 "--checkpoint", schedule)
+    assert_one_error_line(result, 2, "give all, every:K, every:sqrt or revolve:S")
+    assert len(result.stderr) < 200
+
+
+def test_the_trade_table_of_a_program_that_raises_is_a_math_error(run, tmp_path):
+    path = tmp_path / "raises.py"
+    path.write_text("from adcli.functions import steps, sin\n\n\n"
+                    "def f(x):\n    steps(lambda v, a: sin(v) * a, x, 3, x)\n"
+                    "    raise ValueError('boom')\n")
+    result = run("memory", "--program", f"{path}:f", "--at", "x=0.7", "--checkpoint", "all")
+    assert_one_error_line(result, 1, "ValueError: boom")

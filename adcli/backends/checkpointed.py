@@ -104,20 +104,19 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     tape = _record(graph, point, np)
     bar = _sweep(tape, {tape.output: np.ones_like(tape.value) if np else 1.0}, np) \
         if tape.output >= 0 else [None] * len(tape)
-    if np is None and tape.output >= 0:  # an infinity the code around the loops cancels
-        for entry in tape.inputs.values():
-            if bar[entry] is not None:
-                bar[entry] = finite_adjoint(tape, bar, entry, FLOAT)
-    sweeps, counts = 1, []
+    if np is None and tape.output >= 0:
+        _finite_inputs(tape, bar)
+    sweeps, counts, unneeded = 1, [], 0
     for cut in reversed(cuts):  # the last loop first: the earlier ones are held meanwhile
         seed = bar[tape.inputs[cut.name]]
         if seed is None or (np is None and seed == 0):
             counts.append(cut.pending.close())
+            unneeded += 1
             continue
         try:
             done = cut.pending.finish(_as_state(seed, cut.pending.run.loop, np))
         except MathError as error:
-            raise MathError(f"in {cut.label}, {error.message}") from None
+            raise MathError(f"in {cut.label}, {error.message}{_ACROSS}") from None
         counts.append(done.counts)
         seeds: dict = {}
         for node, g in zip(cut.nodes, done.gradient):
@@ -126,31 +125,37 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
                 seeds[entry] = g if entry not in seeds else seeds[entry] + g
         if seeds:
             more = _sweep(tape, seeds, np)
-            if np is None:  # as above, for the code before the loop
-                for entry in tape.inputs.values():
-                    if more[entry] is not None:
-                        more[entry] = finite_adjoint(tape, more, entry, FLOAT, seeds)
+            if np is None:
+                _finite_inputs(tape, more, seeds)
             bar = [b if c is None else (c if b is None else b + c) for b, c in zip(bar, more)]
             sweeps += 1
     inputs = tape.inputs
     gradient = {name: _gradient(bar[inputs[name]], problem.point[name], np)
                 for name in problem.wrt}
     if not all(_finite(g, np) for g in gradient.values()):
-        raise (derivative_error(tape, lambda out, arg: bar[out]) if np is None else
-               MathError("the derivative is infinite or undefined"))
+        error = derivative_error(tape, lambda out, arg: bar[out]) if np is None else \
+            MathError("the derivative is infinite or undefined")
+        raise MathError(error.message + _ACROSS)
     steps = sum(cut.pending.run.loop.n for cut in cuts)
     peak_stored, peak_snapshots = _peaks(cuts, counts[::-1])
     cost = {"sweeps": sweeps, "tape_entries": len(tape), "edges": tape.edge_count,
             **({} if np is None else
                {"stored_values": sum(getattr(v, "size", 1) for v in tape.values)}),
             "stored_bytes": tape.stored_bytes,
-            "checkpoint": {"schedule": schedule, "loops": len(cuts), "steps": steps,
+            "checkpoint": {"schedule": cuts[0].pending.plan.text, "loops": len(cuts),
+                           "not_reversed": unneeded, "steps": steps,
                            "snapshots": peak_snapshots, "peak_stored": peak_stored,
                            "forward_steps": sum(c.forward_steps for c in counts),
                            "taped_steps": sum(c.taped_steps for c in counts)}}
     return Derivative(problem.text, "reverse", problem.point, _value(tape.value, np),
                       gradient, cost=cost,
-                      warnings=kinks.warnings(problem, tape, np))
+                      warnings=kinks.warnings(problem, tape, np, cuts))
+
+
+#: Each step and the code around the loops are swept apart: an infinite partial
+#: that a later step (or the other side of a loop) cancels is not followed.
+_ACROSS = (" (if a later step or the code across a loop cancels it, leave out "
+           "--checkpoint: reverse mode then follows it forward)")
 
 
 class _StepKinks:
@@ -177,12 +182,16 @@ class _StepKinks:
                  f"{f' (and {count - 1} more)' if count > 1 else ''}: {message}")
                 for (loop, kind, op, row), (message, count, first) in self.found.items()]
 
-    def warnings(self, problem, tape, np) -> tuple:
-        """The program's tape's warnings, then the loops': with the one-sided
-        derivatives for numbers, as ``diff`` gives them (arrays get none)."""
+    def warnings(self, problem, tape, np, cuts) -> tuple:
+        """The program's tape's warnings, then the loops' kinks and ties: with the
+        one-sided derivatives for numbers, as ``diff`` gives them (arrays get none)."""
+        lines = self.lines() + [
+            ("branch", "if", "", f"in {cut.label}: {tie} holds with equality at a step: "
+                                 f"the branch taken decides the derivative")
+            for cut in cuts for tie in cut.pending.run.loop.ties]
         if np is None:
-            return kink_warnings(problem, tape) + warnings_with_evidence(problem, self.lines())
-        return array_kinks(tape, np) + tuple(Warning(*line) for line in self.lines())
+            return kink_warnings(problem, tape) + warnings_with_evidence(problem, lines)
+        return array_kinks(tape, np) + tuple(Warning(*line) for line in lines)
 
 
 def _lines(tape, np) -> list:
@@ -190,6 +199,17 @@ def _lines(tape, np) -> list:
     if np is None:
         return kink_lines(tape)
     return [(w.kind, w.op, w.row, w.message) for w in array_kinks(tape, np)]
+
+
+def _finite_inputs(tape, bar: list, seeds: dict | None = None) -> None:
+    """An infinity the code around the loops cancels, swept again forward, as
+    reverse mode does (:func:`adcli.tape.sweeps.finite_adjoint`)."""
+    try:
+        for entry in tape.inputs.values():
+            if bar[entry] is not None:
+                bar[entry] = finite_adjoint(tape, bar, entry, FLOAT, seeds)
+    except MathError as error:
+        raise MathError(error.message + _ACROSS) from None
 
 
 def _finite(g, np) -> bool:

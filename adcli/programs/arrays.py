@@ -57,6 +57,7 @@ class ArrayTracer(Tracer):
         from ..ops.namespaces import numpy_math
 
         self.np, self.m, self.graph = np, numpy_math(), ProgramGraph()
+        self.masked = False
 
     def variable(self, name: str, value):
         np = self.np
@@ -134,6 +135,7 @@ class ArrayTracer(Tracer):
         x, y = (self.values[self.node(v)] for v in (a, b))
         if self.np.ndim(x) == 0 and self.np.ndim(y) == 0:
             return super().compare(kind, a, b)
+        self.masked = True  # the graph holds constants the values decided
         return self.np.asarray(getattr(operator, kind)(x, y)).view(Mask)
 
 

@@ -40,7 +40,10 @@ def loops_phrase(checkpoint: dict) -> str:
     footer (``diff --checkpoint``), from its cost's ``checkpoint`` entry."""
     c = checkpoint
     loops = "1 steps loop" if c["loops"] == 1 else f"{c['loops']} steps loops"
-    return (f"; {loops} of {c['steps']:,} steps reversed by {c['schedule']}: "
+    unneeded = c.get("not_reversed", 0)
+    left = (f" ({unneeded} of them run but not reversed: the output does not depend on "
+            f"{'it' if unneeded == 1 else 'them'})" if unneeded else "")
+    return (f"; {loops} of {c['steps']:,} steps{left} reversed by {c['schedule']}: "
             f"{c['snapshots']:,} snapshots, at most {c['peak_stored']:,} stored values, "
             f"{c['forward_steps']:,} forward steps")
 

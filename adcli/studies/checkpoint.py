@@ -46,7 +46,7 @@ def checkpoint_trade(program_spec: str, at: dict, schedules, measure_bytes: bool
     except ProgramError:
         raise
     except Exception as error:  # the user's code raised: say where, in one line
-        raise UsageError(ProgramError(error, program.path).message) from None
+        raise ProgramError(error, program.path) from None
     if not calls:
         raise UsageError(f"{program_spec} makes no adcli.functions.steps(step, state, n, ...) "
                          f"call: checkpointing needs the loop written that way")

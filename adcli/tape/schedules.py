@@ -24,15 +24,18 @@ class Schedule:
 
 def parse_schedule(text: str, n: int) -> Schedule:
     """``all``, ``every:K``, ``every:sqrt`` or ``revolve:S`` for a loop of ``n`` steps."""
-    kind, _, amount = text.strip().partition(":")
+    text = text.strip()
+    kind, _, amount = text.partition(":")
     if kind == "all" and not amount:
         return Schedule("all", None, "all")
     if kind == "every" and amount == "sqrt":
-        return Schedule("every", math.isqrt(n - 1) + 1 if n > 1 else 1, text.strip())
-    if kind in ("every", "revolve") and amount.isdigit() and int(amount) >= 1:
-        return Schedule(kind, int(amount), text.strip())
-    raise UsageError(f"--checkpoint {text}: give all, every:K, every:sqrt or revolve:S "
-                     f"(K, S whole numbers from 1)")
+        return Schedule("every", math.isqrt(n - 1) + 1 if n > 1 else 1, text)
+    if kind in ("every", "revolve") and amount.isascii() and amount.isdigit() \
+            and len(amount) <= 9 and int(amount) >= 1:
+        return Schedule(kind, int(amount), f"{kind}:{int(amount)}")
+    shown = text if len(text) <= 40 else f"{text[:30]}…"
+    raise UsageError(f"--checkpoint {shown}: give all, every:K, every:sqrt or revolve:S "
+                     f"(K, S whole numbers from 1 to 999,999,999)")
 
 
 def repetitions(n: int, snapshots: int) -> int:

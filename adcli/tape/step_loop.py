@@ -43,8 +43,15 @@ class StepLoop:
         self.shape = getattr(self.state, "shape", ())
         self.path = _source(step)
         self.names = ["state"] + [f"p{k + 1}" for k in range(len(params))]
-        graph, decisions = self._trace(self.state)
-        self.fixed = graph if not decisions else None
+        self.ties: dict = {}  # ``line N `source``` of comparisons a step decided by a tie
+        graph, decided = self._trace(self.state)
+        if not _same_graph(graph, self._trace(self.state)[0]):
+            raise UsageError(f"{self.path}: the step of adcli.functions.steps gives another "
+                             f"computation when called again with the same state: it keeps "
+                             f"state of its own (a counter in a closure?); checkpointing "
+                             f"recomputes steps, so a step must depend on its state and "
+                             f"params alone (pass a time as part of the state)")
+        self.fixed = graph if not decided else None
         self._program = self._compile(graph) if self.fixed is not None and not self.np \
             else None
 
@@ -72,6 +79,11 @@ class StepLoop:
         args = [tracer.variable(name, v) for name, v in zip(self.names, (state,) + self.params)]
         out = self.step(*args)
         if not isinstance(out, Traced):
+            if not _number_or_array(out):
+                shown = "None (no return statement?)" if out is None else \
+                    f"a {type(out).__name__}"
+                raise UsageError(f"{self.path}: the step returned {shown}, not the next "
+                                 f"state (a number or a NumPy array)")
             out = tracer.variable("state", state) if out is args[0] else out
         graph = tracer.graph
         graph.output = tracer.node(out)
@@ -82,7 +94,11 @@ class StepLoop:
                 raise UsageError(f"steps: the step returns a state of shape {shape} from "
                                  f"one of shape {self.np.shape(state)}: a state keeps its "
                                  f"shape from step to step")
-        return graph, tracer.decisions
+        for d in tracer.decisions:
+            if d.tie:
+                self.ties[f"line {d.line} `{d.source}`"] = True
+        # a comparison decided on the values makes the graph hold for this state only
+        return graph, bool(tracer.decisions) or getattr(tracer, "masked", False)
 
     def _compile(self, graph):
         """The step as a list of (node, function, a, b) over floats: the functions
@@ -156,3 +172,22 @@ def _source(step) -> str:
         return os.path.abspath(inspect.getsourcefile(step))
     except TypeError:
         return "<step>"
+
+
+def _number_or_array(x) -> bool:
+    import numbers
+
+    return (isinstance(x, numbers.Real) and not isinstance(x, bool)) or \
+        type(x).__module__ == "numpy"
+
+
+def _same_graph(a, b) -> bool:
+    """The same nodes, and the same constant arrays (a program's graph holds them)."""
+    if len(a) != len(b) or any(a.nodes[i] != b.nodes[i] for i in range(len(a))):
+        return False
+    arrays_a, arrays_b = getattr(a, "arrays", {}), getattr(b, "arrays", {})
+    if arrays_a.keys() != arrays_b.keys():
+        return False
+    import numpy as np  # only a program of arrays has constant arrays
+
+    return all(np.array_equal(arrays_a[k], arrays_b[k]) for k in arrays_a) if arrays_a else True
