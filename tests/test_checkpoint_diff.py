@@ -162,6 +162,13 @@ PROGRAM = textwrap.dedent('''\
         return x * x
 
 
+    def many(x):
+        s = x
+        for _ in range(300):
+            s = steps(step, s, 2, x)
+        return s
+
+
     def kinked(v, x):
         return relu(v) + x
 
@@ -500,3 +507,15 @@ def test_the_trade_table_of_a_program_that_raises_is_a_math_error(run, tmp_path)
                     "    raise ValueError('boom')\n")
     result = run("memory", "--program", f"{path}:f", "--at", "x=0.7", "--checkpoint", "all")
     assert_one_error_line(result, 1, "ValueError: boom")
+
+
+def test_many_loops_in_one_sweep(program):
+    # 300 loops, each finished when the program's one adjoint sweep crosses it
+    path = program(3)
+    plain = differentiate(f"{path}:many", ["x=0.7"])
+    got = differentiate(f"{path}:many", ["x=0.7"], checkpoint="revolve:1")
+    assert math.isclose(got.gradient["x"], plain.gradient["x"], rel_tol=1e-12)
+    assert got.cost["sweeps"] == 1 and got.cost["checkpoint"]["loops"] == 300
+    with mpmath.workdps(40):
+        want = mpmath.diff(lambda t: _mp_chain_from(t, t, 600), mpmath.mpf("0.7"))
+    assert math.isclose(got.gradient["x"], float(want), rel_tol=1e-12)

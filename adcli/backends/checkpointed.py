@@ -5,12 +5,12 @@ The program is traced as usual, except that each ``adcli.functions.steps``
 call is cut out of its graph: the schedule's first pass runs the loop on plain
 numbers, keeping what the schedule keeps (:class:`adcli.tape.checkpoint.Pending`),
 and its final state enters the graph as a fresh input, a *boundary*.  The
-program's tape is then the code around the loops.  One adjoint sweep of it
-from the output gives each boundary's adjoint; the loops, last first, finish
-their reversal seeded with it, and the adjoints they give the loop's initial
-state and params are swept on through the program's tape from the entries
-that made them.  By linearity the sum of these sweeps is the program's gradient: the
-unrolled tape's, up to the order in which rounding adds the same terms.
+program's tape is then the code around the loops, and one adjoint sweep of it
+runs from the output back; where it crosses a loop, the boundary's adjoint is
+complete, the loop finishes its reversal seeded with it, and the adjoints it
+gives the loop's initial state and params join the sweep.  By linearity that
+is the program's gradient: the unrolled tape's, up to the order in which
+rounding adds the same terms.
 """
 
 from __future__ import annotations
@@ -102,33 +102,7 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     if np is None and any(getattr(v, "shape", ()) != () for v in point.values()):
         import numpy as np
     tape = _record(graph, point, np)
-    bar = _sweep(tape, {tape.output: np.ones_like(tape.value) if np else 1.0}, np) \
-        if tape.output >= 0 else [None] * len(tape)
-    if np is None and tape.output >= 0:
-        _finite_inputs(tape, bar)
-    sweeps, counts, unneeded = 1, [], 0
-    for cut in reversed(cuts):  # the last loop first: the earlier ones are held meanwhile
-        seed = bar[tape.inputs[cut.name]]
-        if seed is None or (np is None and seed == 0):
-            counts.append(cut.pending.close())
-            unneeded += 1
-            continue
-        try:
-            done = cut.pending.finish(_as_state(seed, cut.pending.run.loop, np))
-        except MathError as error:
-            raise MathError(f"in {cut.label}, {error.message}{_ACROSS}") from None
-        counts.append(done.counts)
-        seeds: dict = {}
-        for node, g in zip(cut.nodes, done.gradient):
-            entry = tape.entry_of[node] if node >= 0 else -1
-            if entry >= 0:
-                seeds[entry] = g if entry not in seeds else seeds[entry] + g
-        if seeds:
-            more = _sweep(tape, seeds, np)
-            if np is None:
-                _finite_inputs(tape, more, seeds)
-            bar = [b if c is None else (c if b is None else b + c) for b, c in zip(bar, more)]
-            sweeps += 1
+    bar, counts, unneeded = _reverse_pass(tape, cuts, np)
     inputs = tape.inputs
     gradient = {name: _gradient(bar[inputs[name]], problem.point[name], np)
                 for name in problem.wrt}
@@ -138,7 +112,7 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
         raise MathError(error.message + _ACROSS)
     steps = sum(cut.pending.run.loop.n for cut in cuts)
     peak_stored, peak_snapshots = _peaks(cuts, counts[::-1])
-    cost = {"sweeps": sweeps, "tape_entries": len(tape), "edges": tape.edge_count,
+    cost = {"sweeps": 1, "tape_entries": len(tape), "edges": tape.edge_count,
             **({} if np is None else
                {"stored_values": sum(getattr(v, "size", 1) for v in tape.values)}),
             "stored_bytes": tape.stored_bytes,
@@ -201,13 +175,69 @@ def _lines(tape, np) -> list:
     return [(w.kind, w.op, w.row, w.message) for w in array_kinks(tape, np)]
 
 
-def _finite_inputs(tape, bar: list, seeds: dict | None = None) -> None:
-    """An infinity the code around the loops cancels, swept again forward, as
-    reverse mode does (:func:`adcli.tape.sweeps.finite_adjoint`)."""
+def _reverse_pass(tape, cuts: list, np) -> tuple:
+    """One adjoint sweep of the program's tape, from the output back.  Where it
+    crosses a loop's place (the first entry made after the loop, i.e. reading its
+    final state), that state's adjoint is complete: the loop is finished with it,
+    and what it gives the loop's initial state and params joins the sweep, which
+    goes on through the code before the loop.  A traced run's tape is branch-free,
+    so its entries follow its graph's nodes.  For numbers, an adjoint that is not
+    finite is swept again forward (:func:`adcli.tape.sweeps.finite_adjoint`) with
+    the seeds given so far.  Returns the adjoints, each loop's counts (last loop
+    first) and how many loops were not needed."""
+    if np is None:
+        def sweep(seed, bar, start, stop):
+            return adjoints(tape, seed, bar, start, stop)
+    else:
+        def sweep(seed, bar, start, stop):
+            return adjoints_columns(tape, seed, np, bar=bar, start=start, stop=stop)
+    seeds = {} if tape.output < 0 else {
+        tape.output: 1.0 if np is None else np.ones_like(tape.value)}
+    given, inputs = dict(seeds), tape.inputs
+    bar, stop, counts, unneeded = None, None, [], 0
+    for cut in reversed(cuts):  # the last loop first: the earlier ones are held meanwhile
+        start = _place(tape, cut.name)
+        bar, seeds, stop = sweep(seeds, bar, start, stop), {}, start
+        entry = inputs[cut.name]
+        if np is None:
+            bar[entry] = _finite_adjoint(tape, bar, entry, given)
+        seed = bar[entry]
+        if seed is None or (np is None and seed == 0):
+            counts.append(cut.pending.close())
+            unneeded += 1
+            continue
+        try:
+            done = cut.pending.finish(_as_state(seed, cut.pending.run.loop, np))
+        except MathError as error:
+            raise MathError(f"in {cut.label}, {error.message}{_ACROSS}") from None
+        counts.append(done.counts)
+        for node, g in zip(cut.nodes, done.gradient):
+            source = tape.entry_of[node] if node >= 0 else -1
+            if source >= 0:
+                seeds[source] = g if source not in seeds else seeds[source] + g
+                given[source] = g if source not in given else given[source] + g
+    bar = sweep(seeds, bar, 0, stop)
+    if np is None:
+        loops = {inputs[cut.name] for cut in cuts}
+        for entry in inputs.values():
+            if entry not in loops:
+                bar[entry] = _finite_adjoint(tape, bar, entry, given)
+    return bar, counts, unneeded
+
+
+def _place(tape, name: str) -> int:
+    """The number of the first edge of an entry made after the loop ``name``."""
+    from bisect import bisect_left, bisect_right
+
+    first = bisect_right(tape.nodes, tape.graph.variables[name], len(tape.graph.variables))
+    return bisect_left(tape.edge_out, first)
+
+
+def _finite_adjoint(tape, bar: list, entry: int, given: dict):
+    """:func:`adcli.tape.sweeps.finite_adjoint`, its refusal saying what
+    checkpointing cannot follow."""
     try:
-        for entry in tape.inputs.values():
-            if bar[entry] is not None:
-                bar[entry] = finite_adjoint(tape, bar, entry, FLOAT, seeds)
+        return finite_adjoint(tape, bar, entry, FLOAT, given)
     except MathError as error:
         raise MathError(error.message + _ACROSS) from None
 
@@ -223,14 +253,6 @@ def _record(graph, point, np):
     from ..ops.namespaces import numpy_math
 
     return record(graph, point, numpy_math())
-
-
-def _sweep(tape, seed: dict, np) -> list:
-    """Adjoints of every entry, None where nothing flowed (the shaped sweep's zero)."""
-    if np is not None:
-        return adjoints_columns(tape, seed, np)
-    bar = adjoints(tape, seed)
-    return [None if b == 0 and k not in seed else b for k, b in enumerate(bar)]
 
 
 def _as_state(seed, loop: StepLoop, np):

@@ -94,9 +94,14 @@ class Tape:
         """``(out, arg, partial)`` for every edge, in execution order."""
         return zip(self.edge_out, self.edge_arg, self.partials)
 
-    def edges_backwards(self):
-        """``(partial, arg, out)`` for every edge, last first: the adjoint sweep's order."""
-        return zip(reversed(self.partials), reversed(self.edge_arg), reversed(self.edge_out))
+    def edges_backwards(self, start: int = 0, stop: int | None = None):
+        """``(partial, arg, out)`` for every edge (or those numbered ``start`` to
+        ``stop``), last first: the adjoint sweep's order."""
+        if start == 0 and stop is None:
+            return zip(reversed(self.partials), reversed(self.edge_arg),
+                       reversed(self.edge_out))
+        return zip(reversed(self.partials[start:stop]), reversed(self.edge_arg[start:stop]),
+                   reversed(self.edge_out[start:stop]))
 
     def add_edge(self, out: int, arg: int, partial) -> None:
         self.edge_out.append(out)

@@ -38,12 +38,19 @@ def tangents(tape: Tape, seed: dict) -> list:
     return dot
 
 
-def adjoints(tape: Tape, seed: dict) -> list:
-    """``bar[arg_k] += bar[i] * p_k``, entries taken backwards; sums fan-out."""
-    bar = [0.0] * len(tape)
-    for entry, s in seed.items():
-        bar[entry] = s
-    for p, arg, out in tape.edges_backwards():
+def adjoints(tape: Tape, seed: dict, bar: list | None = None, start: int = 0,
+             stop: int | None = None) -> list:
+    """``bar[arg_k] += bar[i] * p_k``, entries taken backwards; sums fan-out.
+    ``bar``, ``start``, ``stop``: go on from an earlier part of the sweep, over
+    the edges numbered ``start`` to ``stop`` (the seed is added)."""
+    if bar is None:
+        bar = [0.0] * len(tape)
+        for entry, s in seed.items():
+            bar[entry] = s
+    else:
+        for entry, s in seed.items():
+            bar[entry] += s
+    for p, arg, out in tape.edges_backwards(start, stop):
         b = bar[out]
         if b and p:
             bar[arg] += b * p
@@ -116,18 +123,22 @@ def varied(tape: Tape, inputs) -> bytearray:
 
 
 def adjoints_columns(tape: Tape, seed: dict, np, safe: bool = False,
-                     active: bytearray | None = None, inputs_only: bool = False) -> list:
+                     active: bytearray | None = None, inputs_only: bool = False,
+                     bar: list | None = None, start: int = 0,
+                     stop: int | None = None) -> list:
     """:func:`adjoints` over a chunk of points or over shaped values (arrays; None
     is a zero adjoint); an argument NumPy broadcast gets its adjoints summed back
     to its own shape.  ``inputs_only``: an entry's adjoint is dropped once its
     edges are swept (only the inputs' remain), so memory falls as the sweep goes,
-    as in a hand-written backward pass."""
+    as in a hand-written backward pass.  ``bar``, ``start``, ``stop``: as in
+    :func:`adjoints`."""
     values = tape.values
-    bar = [None] * len(tape)
+    if bar is None:
+        bar = [None] * len(tape)
     for entry, s in seed.items():
-        bar[entry] = s
+        bar[entry] = s if bar[entry] is None else bar[entry] + s
     inputs, swept = len(tape.graph.variables), -1
-    for p, arg, out in tape.edges_backwards():
+    for p, arg, out in tape.edges_backwards(start, stop):
         if inputs_only and out != swept:
             if swept >= inputs:
                 bar[swept] = None
