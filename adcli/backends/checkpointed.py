@@ -25,7 +25,7 @@ from ..tape.checkpoint import Pending
 from ..tape.step_loop import StepLoop
 from ..tape.diagnosis import derivative_error
 from ..tape.record import record
-from ..tape.sweeps import adjoints, adjoints_columns, finite_adjoint
+from ..tape.sweeps import adjoints, adjoints_columns, finite_adjoint, tangents
 from . import Problem
 from ._common import kink_lines, kink_warnings, warnings_with_evidence
 from .shaped import array_kinks
@@ -102,20 +102,29 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
     if np is None and any(getattr(v, "shape", ()) != () for v in point.values()):
         import numpy as np
     tape = _record(graph, point, np)
-    bar, counts, unneeded = _reverse_pass(tape, cuts, np)
-    inputs = tape.inputs
-    gradient = {name: _gradient(bar[inputs[name]], problem.point[name], np)
-                for name in problem.wrt}
-    if not all(_finite(g, np) for g in gradient.values()):
-        error = derivative_error(tape, lambda out, arg: bar[out]) if np is None else \
-            MathError("the derivative is infinite or undefined")
-        raise MathError(error.message + _ACROSS)
+    extra = {}
+    try:
+        bar, counts, unneeded = _reverse_pass(tape, cuts, np)
+        inputs = tape.inputs
+        gradient = {name: _gradient(bar[inputs[name]], problem.point[name], np)
+                    for name in problem.wrt}
+        if not all(_finite(g, np) for g in gradient.values()):
+            raise _NotFinite(derivative_error(tape, lambda out, arg: bar[out]).message
+                             if np is None else "the derivative is infinite or undefined")
+    except _NotFinite as error:
+        if np is not None:
+            raise MathError(error.message + _ACROSS) from None
+        # as reverse mode does: an infinity that cancels is followed forward, here
+        # through the loops too, one input at a time
+        gradient, extra["tangent_sweeps"] = _forward_gradient(tape, cuts, problem.wrt)
+        counts, unneeded = [cut.pending.run.counts for cut in reversed(cuts)], 0
     steps = sum(cut.pending.run.loop.n for cut in cuts)
     peak_stored, peak_snapshots = _peaks(cuts, counts[::-1])
     cost = {"sweeps": 1, "tape_entries": len(tape), "edges": tape.edge_count,
             **({} if np is None else
                {"stored_values": sum(getattr(v, "size", 1) for v in tape.values)}),
             "stored_bytes": tape.stored_bytes,
+            **extra,
             "checkpoint": {"schedule": cuts[0].pending.plan.text, "loops": len(cuts),
                            "not_reversed": unneeded, "steps": steps,
                            "snapshots": peak_snapshots, "peak_stored": peak_stored,
@@ -126,8 +135,8 @@ def differentiate(problem: Problem, schedule: str) -> Derivative:
                       warnings=kinks.warnings(problem, tape, np, cuts))
 
 
-#: Each step and the code around the loops are swept apart: an infinite partial
-#: that a later step (or the other side of a loop) cancels is not followed.
+#: Arrays have no forward re-sweep through the loops: an infinite partial that a
+#: later step (or the other side of a loop) cancels is not followed.
 _ACROSS = (" (if a later step or the code across a loop cancels it, leave out "
            "--checkpoint: reverse mode then follows it forward)")
 
@@ -209,7 +218,7 @@ def _reverse_pass(tape, cuts: list, np) -> tuple:
         try:
             done = cut.pending.finish(_as_state(seed, cut.pending.run.loop, np))
         except MathError as error:
-            raise MathError(f"in {cut.label}, {error.message}{_ACROSS}") from None
+            raise _NotFinite(f"in {cut.label}, {error.message}") from None
         counts.append(done.counts)
         for node, g in zip(cut.nodes, done.gradient):
             source = tape.entry_of[node] if node >= 0 else -1
@@ -234,12 +243,56 @@ def _place(tape, name: str) -> int:
 
 
 def _finite_adjoint(tape, bar: list, entry: int, given: dict):
-    """:func:`adcli.tape.sweeps.finite_adjoint`, its refusal saying what
-    checkpointing cannot follow."""
+    """:func:`adcli.tape.sweeps.finite_adjoint`; what it refuses may still cancel
+    across a loop (see :func:`_forward_gradient`)."""
     try:
         return finite_adjoint(tape, bar, entry, FLOAT, given)
     except MathError as error:
-        raise MathError(error.message + _ACROSS) from None
+        raise _NotFinite(error.message) from None
+
+
+class _NotFinite(MathError):
+    """An adjoint that is not finite: forward mode through the loops decides."""
+
+
+def _forward_gradient(tape, cuts: list, wrt) -> tuple:
+    """The gradient by tangent sweeps: for each input, the program's tape is swept
+    forward loop by loop, each loop's final-state tangent carried through its
+    steps (one step's tape at a time, from the first state).  A zero tangent meets
+    an infinite partial as 0 there, as in plain reverse mode's forward re-sweep.
+    Returns the gradient and the number of tangent sweeps of the program's tape."""
+    inputs, entry_of, gradient, sweeps = tape.inputs, tape.entry_of, {}, 0
+    for name in wrt:
+        seeds = {inputs[name]: 1.0}
+        for cut in cuts:  # in the program's order: a loop's inputs come before it
+            dot, sweeps = tangents(tape, seeds), sweeps + 1
+            given = [dot[entry_of[node]] if node >= 0 and entry_of[node] >= 0 else 0.0
+                     for node in cut.nodes]
+            seeds[inputs[cut.name]] = _loop_tangent(cut, given)
+        dot, sweeps = tangents(tape, seeds), sweeps + 1
+        value = dot[tape.output] if tape.output >= 0 else 0.0
+        if not math.isfinite(value):
+            raise derivative_error(tape, lambda out, arg: dot[arg] != 0)
+        gradient[name] = value
+    return gradient, sweeps
+
+
+def _loop_tangent(cut: _Cut, given: list) -> float:
+    """The final state's tangent of a loop of numbers, from its inputs' ``given``."""
+    loop = cut.pending.run.loop
+    state, carried, params = loop.state, given[0], given[1:]
+    for index in range(loop.n):
+        step = loop.tape_at(state)
+        entries = step.inputs
+        seed = {entries[name]: d for name, d in zip(loop.names, (carried, *params))
+                if name in entries and d}
+        dot = tangents(step, seed)
+        carried = dot[step.output] if step.output >= 0 else 0.0
+        if not math.isfinite(carried):
+            error = derivative_error(step, lambda out, arg: dot[arg] != 0)
+            raise MathError(f"in {cut.label}, step {index + 1}: {error.message}")
+        state = step.value
+    return carried
 
 
 def _finite(g, np) -> bool:
